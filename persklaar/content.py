@@ -1,0 +1,235 @@
+"""Read `content/` into a validated `Publication`, collecting every problem first.
+
+Each file kind has a schema (schema.py); positions come from the YAML node tree and
+from markdown-it's token maps, so every message names file:line:col. All problems
+of all files are gathered, then reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from . import links as links_mod
+from . import markdown, schema, yamlsrc
+from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+from .model import (Chapter, Column, DataTable, Markdown, Meta, Module, Publication,
+                    Resource, Section, Settings)
+from .sources import check_mojibake, read_text, relpath
+from .text import count_words
+
+CHAPTER_NAME = re.compile(r"^\d{2,}-[a-z0-9][a-z0-9-]*\.md$")
+MODULE_NAME = re.compile(r"^\d{2,}-[a-z0-9][a-z0-9-]*\.ya?ml$")
+DATA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.ya?ml$")
+MAX_FILES = 500
+
+
+class Loader:
+    """One pass over a project's `content/`: read, validate, build the model."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.content = self.root / "content"
+        self.diags = Diagnostics()
+
+    # -- the recipe ------------------------------------------------------------
+    def load(self) -> Publication:
+        meta, settings = self.publication()
+        tables = tuple(t for t in map(self.table, self.files("data", DATA_NAME)) if t)
+        table_ids = {t.id for t in tables}
+        chapters = tuple(c for c in (self.chapter(p, table_ids) for p in self.files("essay", CHAPTER_NAME)) if c)
+        modules = tuple(m for m in (self.module(p, table_ids) for p in self.files("course", MODULE_NAME)) if m)
+        self.check_unique_modules(modules)
+        self.diags.raise_if_errors()
+        found = links_mod.collect(chapters, modules)
+        self.warn_placeholders(found)
+        assert meta and settings
+        return Publication(self.root, meta, settings, chapters, modules, tables, found)
+
+    # -- files -------------------------------------------------------------------
+    def files(self, folder: str, pattern: re.Pattern[str]) -> list[Path]:
+        directory = self.content / folder
+        if not directory.is_dir():
+            return []
+        found = []
+        for path in sorted(directory.iterdir()):
+            if path.name.startswith(".") or path.name.endswith("~") or path.suffix not in (".md", ".yaml", ".yml"):
+                continue  # editor temp files and other kinds of file are not content
+            if not pattern.match(path.name):
+                self.diags.error(SourceLocation(self.shown(path)), f"file name must look like {_example(folder)}")
+                continue
+            found.append(path)
+        if len(found) > MAX_FILES:
+            self.diags.error(SourceLocation(self.shown(directory)), f"more than {MAX_FILES} files")
+            return []
+        return found
+
+    def shown(self, path: Path) -> str:
+        return relpath(path, self.root)
+
+    def read(self, path: Path) -> str | None:
+        try:
+            text = read_text(path, self.root, base=self.content)
+        except ContentError as exc:
+            self.diags.extend(exc.diagnostics)
+            return None
+        check_mojibake(text, self.shown(path), self.diags)
+        return text
+
+    def yaml(self, path: Path, text: str, offset: int = 0) -> tuple[Any, yamlsrc.Positions] | None:
+        try:
+            return yamlsrc.load(text, self.shown(path), offset)
+        except ContentError as exc:
+            self.diags.extend(exc.diagnostics)
+            return None
+
+    def markdown(self, text: str, where: SourceLocation, table_ids: set[str]) -> Markdown:
+        doc = Markdown(text, where)
+        markdown.check(doc, self.diags, table_ids, self.content)
+        return doc
+
+    # -- publication.yaml --------------------------------------------------------
+    def publication(self) -> tuple[Meta | None, Settings | None]:
+        path = self.content / "publication.yaml"
+        if not path.exists():
+            self.diags.error(SourceLocation(self.shown(path)), "missing: every project needs content/publication.yaml")
+            return None, None
+        text = self.read(path)
+        loaded = self.yaml(path, text) if text is not None else None
+        data = schema.validate(schema.PublicationFile, loaded[0], loaded[1], self.diags) if loaded else None
+        if data is None:
+            return None, None
+        meta = Meta(data.title, data.subtitle, tuple(data.authors), data.language, data.date,
+                    data.identifier, data.licence, data.edition, data.description, tuple(data.keywords))
+        return meta, Settings(data.reading_speed, data.short_max_minutes)
+
+    # -- essay chapters ------------------------------------------------------------
+    def chapter(self, path: Path, table_ids: set[str]) -> Chapter | None:
+        text = self.read(path)
+        if text is None:
+            return None
+        front, body_line, body = self.split_front_matter(path, text)
+        if front is None:
+            return None
+        loaded = self.yaml(path, front, offset=1)
+        data = schema.validate(schema.ChapterFrontMatter, loaded[0], loaded[1], self.diags) if loaded else None
+        doc = self.markdown(body, SourceLocation(self.shown(path), body_line, 1), table_ids)
+        if data is None:
+            return None
+        slug = path.stem.split("-", 1)[1]
+        words = count_words(data.title) + count_words(markdown.plain_text(doc))
+        return Chapter(slug, data.title, data.part, doc, words, SourceLocation(self.shown(path), 1, 1))
+
+    def split_front_matter(self, path: Path, text: str) -> tuple[str | None, int, str]:
+        lines = text.split("\n")
+        if not lines or lines[0].strip() != "---":
+            self.diags.error(SourceLocation(self.shown(path)), "a chapter starts with front matter: a line `---`, `title: …`, then `---`")
+            return None, 1, ""
+        for i, line in enumerate(lines[1:], start=1):
+            if line.strip() == "---":
+                return "\n".join(lines[1:i]), i + 2, "\n".join(lines[i + 1 :])
+        self.diags.error(SourceLocation(self.shown(path)), "front matter is not closed by a line `---`")
+        return None, 1, ""
+
+    # -- course modules ------------------------------------------------------------
+    def module(self, path: Path, table_ids: set[str]) -> Module | None:
+        text = self.read(path)
+        loaded = self.yaml(path, text) if text is not None else None
+        if not loaded:
+            return None
+        data = schema.validate(schema.ModuleFile, loaded[0], loaded[1], self.diags)
+        if data is None:
+            return None
+        pos = loaded[1]
+        sections = tuple(self.section(data, i, s, pos, table_ids) for i, s in enumerate(data.sections))
+        self.check_sections(data, pos)
+        return Module(data.number, data.title, data.icon, data.summary, data.date, tuple(data.authors),
+                      tuple(data.tags), sections, pos.of(()))
+
+    def section(self, module, index: int, data, pos: yamlsrc.Positions, table_ids: set[str]) -> Section:
+        path = ("sections", index)
+        intro_at = pos.of(path + ("intro",))
+        # A block scalar (`intro: |`) starts on the line after its key.
+        intro_line = intro_at.line + 1 if pos.of(path + ("intro",), key=True).line == intro_at.line else intro_at.line
+        intro = self.markdown(data.intro, SourceLocation(intro_at.path, intro_line, 1), table_ids)
+        resources = tuple(self.resource(r, pos, path + ("resources", j)) for j, r in enumerate(data.resources))
+        return Section(data.number, data.title, intro, resources, pos.of(path))
+
+    def resource(self, data, pos: yamlsrc.Positions, path: tuple) -> Resource:
+        where = pos.of(path + ("url",))
+        if not markdown.is_external(data.url) or data.url.startswith("mailto:"):
+            self.diags.error(where, f"resource URL {data.url[:60]!r} must start with http:// or https://")
+        return Resource(data.title, data.url, data.kind, data.minutes, pos.of(path))
+
+    def check_sections(self, data, pos: yamlsrc.Positions) -> None:
+        seen: dict[str, int] = {}
+        for i, section in enumerate(data.sections):
+            where = pos.of(("sections", i, "number"))
+            if section.number.split(".")[0] != str(data.number):
+                self.diags.error(where, f"section {section.number} does not belong to module {data.number}")
+            if section.number in seen:
+                self.diags.error(where, f"section {section.number} appears twice (first at line {seen[section.number]})")
+            seen.setdefault(section.number, where.line)
+
+    def check_unique_modules(self, modules: tuple[Module, ...]) -> None:
+        seen: dict[int, Module] = {}
+        for module in modules:
+            if module.number in seen:
+                self.diags.error(module.source, f"module {module.number} is also defined in {seen[module.number].source.path}")
+            seen.setdefault(module.number, module)
+
+    # -- data tables -----------------------------------------------------------------
+    def table(self, path: Path) -> DataTable | None:
+        text = self.read(path)
+        loaded = self.yaml(path, text) if text is not None else None
+        if not loaded:
+            return None
+        data = schema.validate(schema.DataTableFile, loaded[0], loaded[1], self.diags)
+        if data is None:
+            return None
+        pos = loaded[1]
+        columns = tuple(Column(c.key, c.label, c.type, c.unit) for c in data.columns)
+        rows = tuple(self.table_row(columns, row, pos, ("rows", i)) for i, row in enumerate(data.rows))
+        self.check_chart(data.chart, columns, pos)
+        return DataTable(path.stem, data.title, data.caption, data.source, columns, rows,
+                         tuple(data.chart), pos.of(()))
+
+    def table_row(self, columns: tuple[Column, ...], row: dict, pos, path: tuple) -> tuple:
+        keys = {c.key for c in columns}
+        for key in row:
+            if key not in keys:
+                self.diags.error(pos.of(path + (key,), key=True), f"unknown column {key!r} (columns: {', '.join(sorted(keys))})")
+        return tuple(self.cell(c, row.get(c.key), pos.of(path + (c.key,))) for c in columns)
+
+    def cell(self, column: Column, value: str | None, where: SourceLocation) -> str | float | None:
+        if value is None or column.type == "text":
+            return value
+        try:
+            return float(value)
+        except ValueError:
+            self.diags.error(where, f"column {column.key!r} holds numbers; got {value!r} (use 72.3, not 72,3)")
+            return None
+
+    def check_chart(self, chart: list[str], columns: tuple[Column, ...], pos) -> None:
+        numeric = {c.key for c in columns if c.type == "number"}
+        for i, key in enumerate(chart):
+            if key not in numeric:
+                self.diags.error(pos.of(("chart", i)), f"chart column {key!r} is not a number column")
+
+    # -- warnings ------------------------------------------------------------------
+    def warn_placeholders(self, found) -> None:
+        for link in found:
+            if link.placeholder:
+                self.diags.warn(link.sources[0], f"placeholder URL {link.url} (example.com/.org/.net): replace it before publishing")
+
+
+def _example(folder: str) -> str:
+    return {"essay": "01-slug.md", "course": "08-slug.yaml", "data": "slug.yaml"}.get(folder, "NN-slug")
+
+
+def load(root: Path) -> tuple[Publication, list[Diagnostic]]:
+    """The validated publication and its warnings; raises ContentError with every error."""
+    loader = Loader(root)
+    publication = loader.load()
+    return publication, loader.diags.warnings

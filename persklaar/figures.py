@@ -1,0 +1,112 @@
+"""Data tables as XHTML tables and as vector bar charts (SVG), from `content/data/`.
+
+The chart is drawn as small multiples: one panel per charted column, one bar per
+row, each bar labelled with its value so the chart reads in black and white too.
+Missing values are said, not drawn as zero.
+"""
+
+from __future__ import annotations
+
+import html
+from xml.sax.saxutils import escape
+
+from .labels import labels_for
+from .model import DataTable
+from .text import format_number
+
+PANEL_W, BAR_H, GAP, LABEL_W, TOP = 300, 16, 6, 90, 24
+COLOURS = ("#2f5d8a", "#7a4e8c", "#3d7a52", "#8a5a2f")  # dark enough for greyscale print
+
+
+def cell_text(value: str | float | None, unit: str, language: str) -> str:
+    """A table cell as the reader sees it: `72,3 %`, `634.000`, or a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        shown = format_number(value, language)
+        return f"{shown} {unit}".strip() if unit == "%" else shown
+    return str(value)
+
+
+def table_html(table: DataTable, language: str, table_id: str = "") -> str:
+    """The table as XHTML with a caption and header cells (scope) for screen readers."""
+    head = "".join(f'<th scope="col">{escape(_label(c.label, c.unit))}</th>' for c in table.columns)
+    body = []
+    for row in table.rows:
+        cells = [f'<th scope="row">{escape(str(row[0] or ""))}</th>']
+        for column, value in zip(table.columns[1:], row[1:]):
+            cls = ' class="num"' if column.type == "number" else ""
+            cells.append(f"<td{cls}>{escape(cell_text(value, column.unit, language))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    ident = f' id="{table_id}"' if table_id else ""
+    note = f'<p class="table-note">{escape(table.caption)} {escape(table.source_note)}</p>' if table.caption or table.source_note else ""
+    return (f'<div class="data-table"{ident}><table><caption>{escape(table.title)}</caption>'
+            f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}</div>\n')
+
+
+def _label(label: str, unit: str) -> str:
+    return f"{label} ({unit})" if unit else label
+
+
+def chart_description(table: DataTable, language: str) -> str:
+    """The chart's text alternative: every value it draws, in words."""
+    missing = labels_for(language)["not_given"]
+    parts = []
+    for key in table.chart:
+        column = next(c for c in table.columns if c.key == key)
+        values = ", ".join(
+            f"{name} {cell_text(v, column.unit, language) if v is not None else missing}"
+            for name, v in table.column_values(key)
+        )
+        parts.append(f"{_label(column.label, column.unit)}: {values}.")
+    return " ".join(parts)
+
+
+def chart_svg(table: DataTable, language: str) -> str:
+    """A standalone SVG (with xmlns, title and desc) of the table's charted columns."""
+    rows = len(table.rows)
+    panel_h = TOP + rows * (BAR_H + GAP) + 8
+    height = panel_h * len(table.chart)
+    width = LABEL_W + PANEL_W
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="chart-title chart-desc" class="chart">',
+        f'<title id="chart-title">{escape(table.title)}</title>',
+        f'<desc id="chart-desc">{escape(chart_description(table, language))}</desc>',
+    ]
+    for index, key in enumerate(table.chart):
+        parts.append(_panel(table, key, index, index * panel_h, language))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _panel(table: DataTable, key: str, index: int, y0: int, language: str) -> str:
+    column = next(c for c in table.columns if c.key == key)
+    values = table.column_values(key)
+    top = max((v for _, v in values if v is not None), default=1.0) or 1.0
+    colour = COLOURS[index % len(COLOURS)]
+    out = [f'<g transform="translate(0 {y0})" font-family="Source Sans 3, sans-serif" font-size="11">',
+           f'<text x="0" y="14" font-weight="700">{escape(_label(column.label, column.unit))}</text>']
+    for i, (name, value) in enumerate(values):
+        y = TOP + i * (BAR_H + GAP)
+        out.append(f'<text x="0" y="{y + BAR_H - 4}">{escape(name)}</text>')
+        if value is None:
+            out.append(f'<text x="{LABEL_W}" y="{y + BAR_H - 4}" font-style="italic" fill="#555">'
+                       f'{escape(labels_for(language)["not_given"])}</text>')
+            continue
+        w = max(1.0, (PANEL_W - 70) * value / top)
+        out.append(f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR_H}" fill="{colour}"/>')
+        out.append(f'<text x="{LABEL_W + w + 4:.1f}" y="{y + BAR_H - 4}">'
+                   f'{escape(cell_text(value, column.unit, language))}</text>')
+    out.append("</g>")
+    return "\n".join(out)
+
+
+def figure_html(table: DataTable, language: str, chart_markup: str, number: int = 0) -> str:
+    """The table, then its chart in a <figure> with a caption (chart markup given by the output)."""
+    out = table_html(table, language, f"table-{table.id}")
+    if table.chart:
+        caption = html.escape(table.caption or table.title)
+        out += (f'<figure class="chart" id="chart-{table.id}">{chart_markup}'
+                f"<figcaption>{caption}</figcaption></figure>\n")
+    return out

@@ -1,0 +1,272 @@
+"""Markdown → safe XHTML fragments, with markdown-it-py.
+
+Content is untrusted: raw HTML is refused (with file:line), links may only be http(s),
+mailto or in-document anchors, images must be files under `content/`. Rendering is
+shared by every output; what differs (where a link's reference number points, how a
+data table is drawn) comes in through a `RenderContext`.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import Diagnostics, SourceLocation
+from .model import Markdown
+from .text import slugify
+
+ALLOWED_SCHEMES = ("http", "https", "mailto")
+MAX_NESTING = 40
+
+
+@functools.lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """CommonMark + tables + strikethrough, typographic quotes and dashes, XHTML output.
+
+    `html` stays on only so raw HTML is *seen* (as html_block/html_inline tokens) and
+    reported; it never reaches an output.
+    """
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.options["maxNesting"] = MAX_NESTING
+    return md
+
+
+def parse(doc: Markdown) -> list[Token]:
+    return parser().parse(doc.text)
+
+
+def where(doc: Markdown, token: Token | None, needle: str = "") -> SourceLocation:
+    """The file position of a token (and of `needle` on its first line, if found)."""
+    line0 = token.map[0] if token is not None and token.map else 0
+    line = doc.source.line + line0
+    lines = doc.text.split("\n")
+    col = 1
+    if needle and token is not None and token.map:
+        for offset, text in enumerate(lines[token.map[0] : token.map[1]]):
+            if needle in text:
+                return SourceLocation(doc.source.path, line + offset, text.index(needle) + 1)
+    return SourceLocation(doc.source.path, line, col)
+
+
+def is_external(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ALLOWED_SCHEMES
+
+
+def walk(tokens: list[Token]):
+    """Every (block token, token) pair, inline children included."""
+    for block in tokens:
+        yield block, block
+        for child in block.children or ():
+            yield block, child
+
+
+# ---------------------------------------------------------------- checking
+
+
+def check(doc: Markdown, diags: Diagnostics, table_ids: set[str], content_dir: Path) -> None:
+    """Report every problem in one Markdown text (nothing is rendered here)."""
+    tokens = parse(doc)
+    for block, token in walk(tokens):
+        _check_token(doc, block, token, diags, table_ids, content_dir)
+    _check_nesting(doc, tokens, diags)
+
+
+def _check_token(doc, block, token, diags, table_ids, content_dir) -> None:
+    kind = token.type
+    if kind in ("html_block", "html_inline"):
+        snippet = token.content.strip().split("\n")[0][:40]
+        diags.error(where(doc, block, snippet), f"raw HTML is not allowed ({snippet!r}); write Markdown instead")
+    elif kind == "link_open":
+        _check_link(doc, block, str(token.attrGet("href") or ""), diags)
+    elif kind == "image":
+        _check_image(doc, block, token, diags, content_dir)
+    elif kind == "heading_open" and token.tag == "h1":
+        diags.error(where(doc, block), "use ## and ### in the body; the chapter title comes from the front matter")
+    elif kind == "fence" and token.info.strip() == "table":
+        table_id = token.content.strip()
+        if table_id not in table_ids:
+            known = ", ".join(sorted(table_ids)) or "none"
+            diags.error(where(doc, block), f"unknown data table {table_id!r} (known: {known})")
+
+
+def _check_link(doc: Markdown, block: Token, href: str, diags: Diagnostics) -> None:
+    if href.startswith("#"):
+        return
+    parts = urlsplit(href)
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        shown = href[:60]
+        diags.error(where(doc, block, href[:20]), f"link {shown!r} is not allowed: use http, https or mailto links")
+    elif parts.scheme.lower() != "mailto" and not parts.netloc:
+        diags.error(where(doc, block, href[:20]), f"link {href[:60]!r} has no host")
+
+
+def _check_image(doc: Markdown, block: Token, token: Token, diags: Diagnostics, content_dir: Path) -> None:
+    src = str(token.attrGet("src") or "")
+    at = where(doc, block, src[:20])
+    if not token.children or not "".join(c.content for c in token.children).strip():
+        diags.error(at, "image needs alt text: ![what it shows](file)")
+    if urlsplit(src).scheme or src.startswith("/"):
+        diags.error(at, f"image {src[:60]!r} must be a relative path to a file under content/")
+        return
+    base = content_dir / Path(doc.source.path).parent.relative_to("content") if doc.source.path.startswith("content/") else content_dir
+    target = (base / src)
+    from .sources import inside
+
+    if not inside(target, content_dir) or not target.is_file():
+        diags.error(at, f"image {src[:60]!r} is not a file under content/")
+
+
+def _check_nesting(doc: Markdown, tokens: list[Token], diags: Diagnostics) -> None:
+    deepest = max((t.level for t in tokens), default=0)
+    if deepest >= MAX_NESTING - 2:
+        diags.error(where(doc, None), f"nesting is too deep ({deepest} levels; at most {MAX_NESTING - 3})")
+
+
+# ---------------------------------------------------------------- reading
+
+
+def links_in(doc: Markdown) -> list[tuple[str, str, SourceLocation]]:
+    """(url, link text, position) of every external link, in reading order."""
+    found = []
+    for block in parse(doc):
+        children = block.children or []
+        for i, token in enumerate(children):
+            if token.type == "link_open":
+                href = str(token.attrGet("href") or "")
+                if is_external(href):
+                    found.append((href, _link_text(children, i), where(doc, block, href[:20])))
+    return found
+
+
+def _link_text(children: list[Token], start: int) -> str:
+    parts = []
+    for token in children[start + 1 :]:
+        if token.type == "link_close":
+            break
+        parts.append(token.content)
+    return "".join(parts).strip()
+
+
+def plain_text(doc: Markdown) -> str:
+    """The words a reader reads (for word counts), without Markdown syntax."""
+    parts = []
+    for block, token in walk(parse(doc)):
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak", "paragraph_close", "heading_close"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@dataclass
+class RenderContext:
+    """What one output decides about rendering Markdown."""
+
+    link_number: Callable[[str], int | None]
+    ref_href: Callable[[int], str]
+    figure_html: Callable[[str], str]
+    id_prefix: str = ""
+    image_src: Callable[[str], str] = lambda src: src
+    cites: list[tuple[int, str]] = field(default_factory=list)
+    heading_ids: set[str] = field(default_factory=set)
+    heading_shift: int = 0
+
+    def cite(self, number: int) -> str:
+        """A unique anchor for this citation of link `number` (for back links)."""
+        count = sum(1 for n, _ in self.cites if n == number) + 1
+        anchor = f"cite-{number}-{self.id_prefix}{count}"
+        self.cites.append((number, anchor))
+        return anchor
+
+    def heading_id(self, text: str) -> str:
+        base = f"{self.id_prefix}{slugify(text)}"
+        anchor, n = base, 1
+        while anchor in self.heading_ids:
+            n += 1
+            anchor = f"{base}-{n}"
+        self.heading_ids.add(anchor)
+        return anchor
+
+
+def render(doc: Markdown, ctx: RenderContext) -> str:
+    """The XHTML fragment of one Markdown text."""
+    md = parser()
+    tokens = parse(doc)
+    env = {"ctx": ctx}
+    return _renderer(md).render(tokens, md.options, env)
+
+
+@functools.lru_cache(maxsize=1)
+def _renderer(md: MarkdownIt):
+    renderer = type(md.renderer)(md)
+    renderer.rules["link_open"] = _link_open
+    renderer.rules["link_close"] = _link_close
+    renderer.rules["heading_open"] = _heading_open
+    renderer.rules["heading_close"] = _heading_close
+    renderer.rules["fence"] = _fence
+    renderer.rules["image"] = _image
+    renderer.rules["html_block"] = lambda *a: ""  # refused by check(); never rendered
+    renderer.rules["html_inline"] = lambda *a: ""
+    return renderer
+
+
+def _link_open(self, tokens, idx, options, env):
+    token = tokens[idx]
+    href = str(token.attrGet("href") or "")
+    if href.startswith("#") or is_external(href):
+        cls = ' class="ext"' if is_external(href) else ""
+        return f'<a href="{html.escape(href)}"{cls}>'
+    return "<a>"  # refused by check(); keep the text, drop the target
+
+
+def _link_close(self, tokens, idx, options, env):
+    opener = next(t for t in reversed(tokens[:idx]) if t.type == "link_open")
+    href = str(opener.attrGet("href") or "")
+    ctx: RenderContext = env["ctx"]
+    number = ctx.link_number(href) if is_external(href) else None
+    if number is None:
+        return "</a>"
+    anchor = ctx.cite(number)
+    ref = html.escape(ctx.ref_href(number))
+    return f'</a><sup class="ref" id="{anchor}"><a href="{ref}" title="link {number}">{number}</a></sup>'
+
+
+def _heading_open(self, tokens, idx, options, env):
+    ctx: RenderContext = env["ctx"]
+    text = tokens[idx + 1].content
+    level = min(6, int(tokens[idx].tag[1]) + ctx.heading_shift)
+    return f'<h{level} id="{ctx.heading_id(text)}">'
+
+
+def _heading_close(self, tokens, idx, options, env):
+    ctx: RenderContext = env["ctx"]
+    return f"</h{min(6, int(tokens[idx].tag[1]) + ctx.heading_shift)}>\n"
+
+
+def _fence(self, tokens, idx, options, env):
+    token = tokens[idx]
+    if token.info.strip() == "table":
+        return env["ctx"].figure_html(token.content.strip())
+    return f"<pre><code>{html.escape(token.content)}</code></pre>\n"
+
+
+def _image(self, tokens, idx, options, env):
+    token = tokens[idx]
+    alt = html.escape("".join(c.content for c in token.children or ()))
+    src = html.escape(env["ctx"].image_src(str(token.attrGet("src") or "")))
+    return f'<img src="{src}" alt="{alt}" />'
+
+
+_WS = re.compile(r"\s+")

@@ -1,0 +1,56 @@
+"""Outputs are peers behind one small protocol (Pandoc's writer table, Sphinx's builders).
+
+Each output module defines:
+
+    NAME: str                       # "booklet", "epub", "handouts"
+    TEMPLATES: tuple[str, ...]      # folders/files under templates/ it reads
+    STYLES: tuple[str, ...]         # files/folders under styles/ it reads
+    def jobs(pub) -> list[Job]      # one job per file set it writes
+    def content_key(pub, job) -> object   # the part of the model a job depends on
+    def build(pub, job, staging: Path, options: BuildOptions) -> None
+                                    # writes job.targets (paths relative to dist/) under staging
+
+A job's fingerprint combines its content key, the bytes of its templates, styles and
+fonts, the settings and the builder's own code; an unchanged fingerprint skips it.
+Output modules are imported lazily so that a no-op rebuild never imports WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from types import ModuleType
+
+OUTPUT_MODULES = {
+    "booklet": "persklaar.outputs.booklet",
+    "epub": "persklaar.outputs.epub",
+    "handouts": "persklaar.outputs.handouts",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One unit of work for the process pool: an output (and a key within it)."""
+
+    output: str
+    key: str
+    targets: tuple[str, ...]
+    label: str = ""
+    weight: int = 1  # a rough cost, so the heaviest job starts first
+
+    @property
+    def id(self) -> str:
+        return f"{self.output}:{self.key}" if self.key else self.output
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """Options every output sees."""
+
+    keep_html: bool = False
+    source_date_epoch: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def module(name: str) -> ModuleType:
+    return importlib.import_module(OUTPUT_MODULES[name])

@@ -1,0 +1,109 @@
+"""WeasyPrint, boxed in: one URL fetcher for everything, warnings surfaced, tagged PDF.
+
+WeasyPrint's default fetcher reads any file or URL into the PDF; ours serves only
+regular files under the project's `content/`, `templates/` and `styles/` (and
+`data:` URLs, which read nothing) and stops the render on anything else. WeasyPrint
+drops bad CSS with a log line only, so every warning it logs fails the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import BuildError
+
+TRUSTED_DIRS = ("content", "templates", "styles")
+
+
+def _fetcher_class():
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class ProjectFetcher(URLFetcher):
+        """Serves files under the project's content/templates/styles; refuses the rest."""
+
+        def __init__(self, root: Path) -> None:
+            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
+            self.bases = [(root / d).resolve() for d in TRUSTED_DIRS]
+            self.fatal = FatalURLFetchingError
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                raise self.fatal(f"refused to fetch {url[:80]!r}: builds never use the network")
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(b) for b in self.bases) or not path.is_file():
+                raise self.fatal(f"refused to read {path}: only files under content/, templates/ and styles/ may be used")
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+
+    return ProjectFetcher
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def surfaced_warnings(what: str):
+    """Turn WeasyPrint's logged warnings (dropped CSS, missing fonts) into a BuildError."""
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    previous = logger.propagate
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+    if handler.messages:
+        listed = "\n  ".join(dict.fromkeys(handler.messages))
+        raise BuildError(f"{what}: WeasyPrint reported problems:\n  {listed}")
+
+
+def render_pdf(html: str, root: Path, stylesheets: list[Path], identifier: str, what: str) -> bytes:
+    """Lay out `html` with `stylesheets` into a tagged PDF (bytes), deterministically."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _fetcher_class()(root)
+    fonts = FontConfiguration()
+    base = (root / "templates").as_uri() + "/"
+    with surfaced_warnings(what):
+        css = [CSS(filename=str(s), font_config=fonts, url_fetcher=fetcher) for s in stylesheets]
+        document = HTML(string=html, base_url=base, url_fetcher=fetcher)
+        try:
+            return document.write_pdf(
+                stylesheets=css, font_config=fonts, pdf_tags=True,
+                pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
+                presentational_hints=False, uncompressed_pdf=False,
+            )
+        except RecursionError:
+            raise BuildError(f"{what}: the document is nested too deeply to lay out") from None
+
+
+def check_pdf(data: bytes, what: str) -> int:
+    """Read a PDF back with pypdf before it is published; returns its page count."""
+    import io
+
+    from pypdf import PdfReader
+
+    try:
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+    except Exception as exc:  # pypdf raises many kinds; any means the file is unusable
+        raise BuildError(f"{what}: the PDF does not read back ({exc})") from None
+    if pages == 0:
+        raise BuildError(f"{what}: the PDF has no pages")
+    return pages

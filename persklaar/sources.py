@@ -1,0 +1,77 @@
+"""Reading an author's files: size cap, strict UTF-8, BOM/CRLF tolerance, paths kept inside.
+
+Content is untrusted: a file that resolves outside `content/` (through `..`, an absolute
+path or a symlink) is refused, and bytes that are not UTF-8 are an error naming the line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import ContentError, Diagnostics, SourceLocation
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+# Double-encoded UTF-8 read as Latin-1/CP1252: "Ã«" for "ë", "ðŸ" for emoji, "â€" for quotes.
+_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|ðŸ|â€[\u0080-\u00bf™œ˜\u201a-\u201e]")
+
+
+def relpath(path: Path, root: Path) -> str:
+    """The path as an author knows it: relative to the project root, with slashes."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def inside(path: Path, base: Path) -> bool:
+    """True when `path`, with symlinks resolved, lies under `base`."""
+    try:
+        path.resolve(strict=True).relative_to(base.resolve())
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def read_text(path: Path, root: Path, base: Path | None = None) -> str:
+    """Read one UTF-8 source file, refusing what an author's file must not be."""
+    shown = relpath(path, root)
+    where = SourceLocation(shown, 1, 1)
+    if base is not None and not inside(path, base):
+        raise ContentError.at(where, f"refused: resolves outside {relpath(base, root)}/")
+    if not path.is_file():
+        raise ContentError.at(where, "not a regular file")
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise ContentError.at(where, f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
+    return decode(data, shown)
+
+
+def decode(data: bytes, shown: str) -> str:
+    """Strict UTF-8 with the BOM dropped and CRLF/CR turned into LF."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError.at(
+            SourceLocation(shown, line, col),
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+        ) from None
+    if "\x00" in text:
+        raise ContentError.at(SourceLocation(shown, 1, 1), "binary file (NUL bytes)")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def check_mojibake(text: str, shown: str, diags: Diagnostics, first_line: int = 1) -> None:
+    """Warn (an error under --strict) about text that looks double-encoded."""
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        match = _MOJIBAKE.search(line)
+        if match:
+            diags.warn(
+                SourceLocation(shown, number, match.start() + 1),
+                f"looks double-encoded (mojibake {match.group()!r}); "
+                "re-save as UTF-8 or fix with `ftfy`",
+            )

@@ -1,0 +1,106 @@
+"""YAML without surprises: safe, position-aware, no type guessing, no aliases.
+
+PyYAML silently keeps the last of two duplicate keys, reads `NO` as False and `1.10`
+as 1.1. We compose the node tree instead and keep every scalar as the text the author
+wrote; the schema decides what it means. Each value's position is kept so a schema
+error can name `file:line:col`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, Diagnostic, SourceLocation
+
+Path_ = tuple[Any, ...]
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses anchors and aliases (alias bombs)."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "aliases (*name) are not allowed", event.start_mark
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors (&name) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+class Positions:
+    """Where each value (and each mapping key) of a document was written."""
+
+    def __init__(self, shown: str, line_offset: int = 0) -> None:
+        self.shown = shown
+        self.offset = line_offset
+        self.values: dict[Path_, SourceLocation] = {}
+        self.keys: dict[Path_, SourceLocation] = {}
+
+    def mark(self, mark: yaml.Mark) -> SourceLocation:
+        return SourceLocation(self.shown, mark.line + 1 + self.offset, mark.column + 1)
+
+    def of(self, path: Path_, key: bool = False) -> SourceLocation:
+        """The position of `path`, or of its nearest ancestor that exists."""
+        path = tuple(path)
+        if key and path in self.keys:
+            return self.keys[path]
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, SourceLocation(self.shown, 1 + self.offset, 1))
+
+
+def load(text: str, shown: str, line_offset: int = 0) -> tuple[Any, Positions]:
+    """Parse one YAML document into plain dicts/lists/strings plus their positions."""
+    pos = Positions(shown, line_offset)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = pos.mark(mark) if mark else SourceLocation(shown, 1 + line_offset, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ContentError.at(where, f"YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ContentError.at(SourceLocation(shown, 1 + line_offset, 1), f"YAML: {exc}") from None
+    if node is None:
+        return {}, pos
+    errors: list[Diagnostic] = []
+    value = _convert(node, (), pos, errors)
+    if errors:
+        raise ContentError(errors)
+    return value, pos
+
+
+def _convert(node: yaml.Node, path: Path_, pos: Positions, errors: list[Diagnostic]) -> Any:
+    pos.values[path] = pos.mark(node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        return _mapping(node, path, pos, errors)
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), pos, errors) for i, item in enumerate(node.value)]
+    if node.style is None and node.value in _NULLS:
+        return None
+    return node.value
+
+
+def _mapping(node: yaml.MappingNode, path: Path_, pos: Positions, errors: list[Diagnostic]) -> dict:
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        where = pos.mark(key_node.start_mark)
+        if not isinstance(key_node, yaml.ScalarNode):
+            errors.append(Diagnostic(where, "a key must be plain text"))
+            continue
+        key = key_node.value
+        if key in result:
+            first = pos.keys[path + (key,)]
+            errors.append(Diagnostic(where, f"duplicate key {key!r} (first at line {first.line})"))
+            continue
+        pos.keys[path + (key,)] = where
+        result[key] = _convert(value_node, path + (key,), pos, errors)
+    return result
