@@ -37,6 +37,9 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.options["maxNesting"] = MAX_NESTING
+    # Let every link through the parser so check() can *report* a javascript:/data:/file:
+    # link instead of markdown-it silently turning it into plain text.
+    md.validateLink = lambda url: True
     return md
 
 

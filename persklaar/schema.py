@@ -105,7 +105,8 @@ def _report(error: dict, pos: Positions, diags: Diagnostics) -> None:
     if kind == "extra_forbidden":
         diags.error(pos.of(loc, key=True), f"unknown key {loc[-1]!r}")
     elif kind == "missing":
-        diags.error(pos.of(loc), f"missing required key {field!r}")
+        inside = f" in {'.'.join(str(p) for p in loc[:-1])}" if len(loc) > 1 else ""
+        diags.error(pos.of(loc), f"missing required key {loc[-1]!r}{inside}")
     else:
         value = error.get("input")
         shown = f" (got {value!r})" if isinstance(value, (str, int, float)) else ""

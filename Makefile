@@ -1,0 +1,54 @@
+# persklaar: two commands do everything.
+#   make build   create .venv on first use, install, build every output into dist/
+#   make test    the whole test suite (epubcheck, PDFs read back, QR codes decoded)
+# Other targets: make check (validate content), make watch, make bench, make clean.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: build test check watch bench clean distclean system-build system-test
+
+build: system-build $(STAMP)
+	$(BIN)/python build.py
+
+test: system-build system-test $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: $(STAMP)
+	$(BIN)/python build.py check
+
+watch: system-build $(STAMP)
+	$(BIN)/python build.py --watch
+
+bench: system-build $(STAMP)
+	$(BIN)/python bench/run.py
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "persklaar needs Python 3.11 or newer ($(PYTHON) is older)."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+	  { echo "Could not create $(VENV). On Debian: sudo apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+# WeasyPrint needs Pango (and HarfBuzz/fontconfig, which come with it).
+system-build:
+	@ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' || \
+	  { echo "Missing system package: Pango (needed by WeasyPrint)."; \
+	    echo "On Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
+
+# epubcheck runs on Java.
+system-test:
+	@command -v java >/dev/null 2>&1 || \
+	  { echo "Missing system package: Java (needed by epubcheck in the tests)."; \
+	    echo "On Debian/Ubuntu: sudo apt-get install default-jre-headless"; exit 1; }
+
+clean:
+	rm -rf dist .persklaar .pytest_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info
