@@ -225,7 +225,7 @@ def _renderer(md: MarkdownIt):
     return renderer
 
 
-def _link_open(self, tokens, idx, options, env):
+def _link_open(tokens, idx, options, env):
     token = tokens[idx]
     href = str(token.attrGet("href") or "")
     if href.startswith("#") or is_external(href):
@@ -234,7 +234,7 @@ def _link_open(self, tokens, idx, options, env):
     return "<a>"  # refused by check(); keep the text, drop the target
 
 
-def _link_close(self, tokens, idx, options, env):
+def _link_close(tokens, idx, options, env):
     opener = next(t for t in reversed(tokens[:idx]) if t.type == "link_open")
     href = str(opener.attrGet("href") or "")
     ctx: RenderContext = env["ctx"]
@@ -246,26 +246,26 @@ def _link_close(self, tokens, idx, options, env):
     return f'</a><sup class="ref" id="{anchor}"><a href="{ref}" title="link {number}">{number}</a></sup>'
 
 
-def _heading_open(self, tokens, idx, options, env):
+def _heading_open(tokens, idx, options, env):
     ctx: RenderContext = env["ctx"]
     text = tokens[idx + 1].content
     level = min(6, int(tokens[idx].tag[1]) + ctx.heading_shift)
     return f'<h{level} id="{ctx.heading_id(text)}">'
 
 
-def _heading_close(self, tokens, idx, options, env):
+def _heading_close(tokens, idx, options, env):
     ctx: RenderContext = env["ctx"]
     return f"</h{min(6, int(tokens[idx].tag[1]) + ctx.heading_shift)}>\n"
 
 
-def _fence(self, tokens, idx, options, env):
+def _fence(tokens, idx, options, env):
     token = tokens[idx]
     if token.info.strip() == "table":
         return env["ctx"].figure_html(token.content.strip())
     return f"<pre><code>{html.escape(token.content)}</code></pre>\n"
 
 
-def _image(self, tokens, idx, options, env):
+def _image(tokens, idx, options, env):
     token = tokens[idx]
     alt = html.escape("".join(c.content for c in token.children or ()))
     src = html.escape(env["ctx"].image_src(str(token.attrGet("src") or "")))
