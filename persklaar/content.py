@@ -117,7 +117,7 @@ class Loader:
         doc = self.markdown(body, SourceLocation(self.shown(path), body_line, 1), table_ids)
         if data is None:
             return None
-        slug = path.stem.split("-", 1)[1]
+        slug = path.stem  # unique by file name (NN-slug), used for ids and file names
         words = count_words(data.title) + count_words(markdown.plain_text(doc))
         return Chapter(slug, data.title, data.part, doc, words, SourceLocation(self.shown(path), 1, 1))
 

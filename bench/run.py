@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Benchmark: wall times of the builds an author meets, on a copy of this project.
+
+    python bench/run.py [--runs N]        (or: make bench)
+
+Prints a table of median wall times (and peak memory of the largest process) for
+  (a) a cold full build            (b) a no-op rebuild
+  (c) rebuild after editing one essay chapter
+  (d) rebuild after editing one course section
+  (e) WeasyPrint alone rendering the booklet's own intermediate HTML (the floor)
+  (f) the essay ×10 (cold full build), for scaling
+and the ratios (a)/(e), (b)/(a), (c)/(a), (d)/(a), (f)/(a).
+Not a test: numbers depend on the machine; the README quotes one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable
+# Runs a command and reports the peak RSS of its largest (grand)child in KiB.
+WRAP = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+        "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+        "sys.exit(r.returncode)")
+
+
+def copy_project(dest: Path, scale: int = 1) -> Path:
+    for folder in ("content", "templates", "styles"):
+        shutil.copytree(REPO / folder, dest / folder)
+    if scale > 1:
+        essay = dest / "content/essay"
+        chapters = sorted(essay.glob("*.md"))
+        for i in range(1, scale):
+            for n, chapter in enumerate(chapters):
+                number, slug = chapter.name.split("-", 1)
+                (essay / f"{i:02d}{number}-{slug}").write_text(chapter.read_text("utf-8"), "utf-8")
+    return dest
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.run([PY, "-c", WRAP, *args], cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"benchmark command failed: {' '.join(args)}\n{proc.stdout}\n{proc.stderr}")
+    rss = next((int(l.split()[1]) for l in proc.stderr.splitlines() if l.startswith("MAXRSS")), 0)
+    return seconds, rss
+
+
+def build(root: Path, *extra: str) -> tuple[float, int]:
+    return timed([PY, str(REPO / "build.py"), "-q", "--root", str(root), *extra], root)
+
+
+def cold(root: Path) -> tuple[float, int]:
+    shutil.rmtree(root / "dist", ignore_errors=True)
+    return build(root)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def edit_chapter(root: Path, flip: list[bool]) -> None:
+    chapter = sorted((root / "content/essay").glob("*.md"))[1]
+    flip[0] = not flip[0]
+    text = chapter.read_text("utf-8").rstrip("\n")
+    chapter.write_text(text + ("\n\nExtra zin voor de benchmark.\n" if flip[0] else "\n"), "utf-8")
+
+
+def edit_section(root: Path, flip: list[bool]) -> None:
+    module = sorted((root / "content/course").glob("*.yaml"))[0]
+    flip[0] = not flip[0]
+    old, new = ("minutes: 5", "minutes: 6") if flip[0] else ("minutes: 6", "minutes: 5")
+    edit(module, old, new)
+
+
+def weasyprint_floor(root: Path) -> tuple[float, int]:
+    """(e): WeasyPrint alone on the booklet's intermediate HTML, with the same styles and fetcher."""
+    build(root, "booklet", "--keep-html")
+    html = next((root / "dist/html").glob("*.html"))
+    script = ("import sys, pathlib; from persklaar import pdf; from persklaar.outputs import booklet; "
+              "root = pathlib.Path(sys.argv[1]); html = pathlib.Path(sys.argv[2]).read_text('utf-8'); "
+              "pdf.render_pdf(html, root, booklet.stylesheets(root), 'bench', 'bench')")
+    return timed([PY, "-c", script, str(root), str(html)], root)
+
+
+def median(samples: list[tuple[float, int]]) -> tuple[float, int]:
+    return statistics.median(s for s, _ in samples), max(m for _, m in samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    env_note = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    results: dict[str, tuple[float, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="persklaar-bench-") as tmp:
+        root = copy_project(Path(tmp) / "p")
+        results["(a) cold full build"] = median([cold(root) for _ in range(args.runs)])
+        build(root)
+        results["(b) no-op rebuild"] = median([build(root) for _ in range(args.runs)])
+        flip = [False]
+        results["(c) edit one essay chapter"] = median([(edit_chapter(root, flip), build(root))[1] for _ in range(args.runs)])
+        flip = [False]
+        results["(d) edit one course section"] = median([(edit_section(root, flip), build(root))[1] for _ in range(args.runs)])
+        results["(e) WeasyPrint alone (booklet HTML)"] = median([weasyprint_floor(root) for _ in range(args.runs)])
+        big = copy_project(Path(tmp) / "x10", scale=10)
+        results["(f) essay x10, cold full build"] = median([cold(big) for _ in range(max(1, args.runs - 1))])
+    print_table(results, env_note)
+
+
+def print_table(results: dict[str, tuple[float, int]], env_note: str) -> None:
+    a = results["(a) cold full build"][0]
+    e = results["(e) WeasyPrint alone (booklet HTML)"][0]
+    print(f"persklaar benchmark ({env_note}); median wall time, peak RSS of the largest process\n")
+    print(f"| {'case':<36} | {'seconds':>8} | {'peak MiB':>8} |")
+    print(f"|{'-' * 38}|{'-' * 10}|{'-' * 10}|")
+    for name, (seconds, rss) in results.items():
+        print(f"| {name:<36} | {seconds:8.2f} | {rss / 1024:8.0f} |")
+    print()
+    ratios = {
+        "(a)/(e) full build vs WeasyPrint floor": a / e,
+        "(b)/(a) no-op vs full": results["(b) no-op rebuild"][0] / a,
+        "(c)/(a) chapter edit vs full": results["(c) edit one essay chapter"][0] / a,
+        "(d)/(a) section edit vs full": results["(d) edit one course section"][0] / a,
+        "(f)/(a) x10 content vs full": results["(f) essay x10, cold full build"][0] / a,
+    }
+    for name, value in ratios.items():
+        print(f"{name:<42} {value:6.2f}")
+    print(json.dumps({k: round(v[0], 3) for k, v in results.items()}), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
