@@ -190,7 +190,7 @@ def _read_front_matter(fm_lines: list[str], issues: _Issues) -> dict[str, tuple[
 def _text_field(meta: dict[str, tuple[Any, int]], key: str, issues: _Issues) -> str | None:
     """A front-matter value that must be one line of text."""
     value, line = meta.get(key, (None, 1))
-    if value is not None and not isinstance(value, str):
+    if key in meta and not isinstance(value, str):
         issues.error(line, 1, f"front matter {key!r} must be text")
         return None
     return " ".join(value.split()) if value else None
@@ -201,9 +201,12 @@ def _list_field(meta: dict[str, tuple[Any, int]], key: str, issues: _Issues) -> 
     value, line = meta.get(key, (None, 1))
     if isinstance(value, str):
         value = [value]
-    if value is None and key in meta:
-        issues.error(line, 1, f"front matter {key!r} must be a list of texts")
-    return [v.strip() for v in value if v.strip()] or None if value else None
+    if value is None:
+        if key in meta:
+            issues.error(line, 1, f"front matter {key!r} must be a list of texts")
+        return None
+    # An empty list is left out, like a missing key: both mean "none given".
+    return [v.strip() for v in value if v.strip()] or None
 
 
 def _date_field(meta: dict[str, tuple[Any, int]], issues: _Issues) -> str | None:
@@ -244,7 +247,7 @@ _SHORTCODE = re.compile(r"^\s*\{\{[<%]")
 _HTML_LINE = re.compile(r"^\s*<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$))")
 _INLINE_HTML = re.compile(r"<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_ALLOWED_URL = re.compile(r"^(?:https?://|mailto:|#)", re.IGNORECASE)
+_ALLOWED_URL = re.compile(r"^https?://", re.IGNORECASE)  # resources must be web links
 
 _KIND_BY_ICON = {
     **dict.fromkeys(("article", "description", "newspaper"), "article"),
@@ -292,6 +295,7 @@ class _BodyParser:
         self._end_paragraph()
 
     def _line(self, lineno: int, line: str) -> None:
+        """Hand one line to the first rule that matches it; anything else is prose."""
         if not line.strip():
             self._end_paragraph()
             return
@@ -309,6 +313,7 @@ class _BodyParser:
         self._end_paragraph()
 
     def _module_heading(self, lineno: int, match: re.Match[str]) -> None:
+        """`# 8. Title`: module number and title, and the start of section "8"."""
         if self.number is not None:
             self.issues.error(lineno, 1, "a second module heading (# N. Title); one module per page")
             return
@@ -317,6 +322,7 @@ class _BodyParser:
         self.sections.append(_Section(str(self.number), self.title))
 
     def _section_heading(self, lineno: int, match: re.Match[str]) -> None:
+        """`## 8.1 Title`: the start of a new section."""
         number, title = match.group(1), match.group(2).strip()
         if self.number is None:
             self.issues.error(lineno, 1, f"section {number} comes before the module heading (# N. Title)")
@@ -330,6 +336,7 @@ class _BodyParser:
         self.sections.append(_Section(number, title))
 
     def _other_heading(self, lineno: int, match: re.Match[str]) -> None:
+        """Any other heading: reported, its text kept so no prose is lost."""
         text = (match.group(1) or "").strip()
         self.issues.warn(lineno, 1, f"heading {text!r} is not a module (# N.) or section "
                                     "(## N.M) heading; its text is kept as a paragraph")
@@ -339,6 +346,7 @@ class _BodyParser:
             self._end_paragraph()
 
     def _resource(self, lineno: int, match: re.Match[str]) -> None:
+        """An icon + link + reading-time line: one resource of the current section."""
         section = self._section_for(lineno)
         if section is None:
             return
@@ -368,6 +376,7 @@ class _BodyParser:
     # -- prose
 
     def _prose(self, lineno: int, line: str) -> None:
+        """A line of Markdown prose: part of the open paragraph of the intro."""
         section = self._section_for(lineno)
         if section is None:
             return
@@ -381,6 +390,7 @@ class _BodyParser:
         section.pending.append(line.rstrip())
 
     def _end_paragraph(self) -> None:
+        """Close the open paragraph (at a blank line, heading, rule, resource or HTML)."""
         section = self.sections[-1] if self.sections else None
         if section is None or not section.pending:
             return
@@ -411,7 +421,7 @@ class _BodyParser:
             return None
         url = link.group(2).removeprefix("<").removesuffix(">")
         if not _ALLOWED_URL.match(url):
-            self.issues.warn(lineno, rest_col, f"link {url!r} is not http(s) or mailto; the build will refuse it")
+            self.issues.warn(lineno, rest_col, f"link {url!r} is not an http(s) URL; the build will refuse it")
         return {"title": _link_text(link.group(1)), "url": url,
                 "kind": self._kind(lineno, match.start(1) + 1, match.group(1)), "minutes": minutes}
 
@@ -430,6 +440,7 @@ class _BodyParser:
         return minutes
 
     def _kind(self, lineno: int, col: int, icon: str) -> str:
+        """The resource kind for a Material icon name; unknown icons are "other"."""
         kind = _KIND_BY_ICON.get(icon)
         if kind is None:
             self.issues.warn(lineno, col, f"unknown resource icon {icon!r}; imported as kind 'other'")
@@ -442,6 +453,7 @@ def _link_text(text: str) -> str:
 
 
 def _excerpt(text: str, limit: int = 60) -> str:
+    """A short quoted piece of a line for a message."""
     text = text.strip()
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
@@ -471,14 +483,21 @@ def _assemble(meta: dict[str, tuple[Any, int]], body: _BodyParser, issues: _Issu
     module: dict[str, Any] = {"number": body.number, "title": body.title or fm_title}
     if icon:
         module["icon"] = icon
-    module["summary"] = _text_field(meta, "summary", issues)
-    if module["summary"] is None:
-        issues.error(1, 1, "front matter has no summary (it is required for a course module)")
+    module["summary"] = _summary(meta, issues)
     optional = {"date": _date_field(meta, issues), "authors": _list_field(meta, "authors", issues),
                 "tags": _list_field(meta, "tags", issues)}
     module.update({k: v for k, v in optional.items() if v is not None})
     module["sections"] = _sections(body, issues)
     return module
+
+
+def _summary(meta: dict[str, tuple[Any, int]], issues: _Issues) -> str | None:
+    """The summary, which a course module must have (an error when missing or empty)."""
+    summary = _text_field(meta, "summary", issues)
+    if summary is None and isinstance(meta.get("summary", ("",))[0], str):
+        line = meta["summary"][1] if "summary" in meta else 1
+        issues.error(line, 1, "front matter has no summary (it is required for a course module)")
+    return summary
 
 
 def _check_titles(fm_title: str, body: _BodyParser, meta: dict[str, tuple[Any, int]], issues: _Issues) -> None:
@@ -507,7 +526,12 @@ _BLOCK_MIN_LENGTH = 80  # one-line texts longer than this are written as a `|` b
 
 
 class _Quoted(str):
-    """Text always written in double quotes (section numbers, the icon)."""
+    """Text always written in double quotes (section numbers)."""
+
+
+class _SingleQuoted(str):
+    """Text always written in single quotes: PyYAML escapes emoji inside double quotes
+    ("\\U0001F52E"), but writes them as they are inside single quotes."""
 
 
 class _Block(str):
@@ -531,6 +555,7 @@ class _Dumper(yaml.SafeDumper):
 
 _STR = "tag:yaml.org,2002:str"
 _Dumper.add_representer(_Quoted, lambda d, s: d.represent_scalar(_STR, str(s), style='"'))
+_Dumper.add_representer(_SingleQuoted, lambda d, s: d.represent_scalar(_STR, str(s), style="'"))
 _Dumper.add_representer(_Block, lambda d, s: d.represent_scalar(_STR, str(s), style="|"))
 _Dumper.add_representer(
     _Flow, lambda d, s: d.represent_sequence("tag:yaml.org,2002:seq", list(s), flow_style=True)
@@ -552,9 +577,10 @@ def _text(value: str) -> str:
 
 
 def _prepare_module(module: dict[str, Any]) -> dict[str, Any]:
+    """The module in dump order, its values wrapped in the types that pick a YAML style."""
     data = _ordered(module, _MODULE_KEYS, "module")
     if "icon" in data:
-        data["icon"] = _Quoted(data["icon"])
+        data["icon"] = _SingleQuoted(data["icon"])
     for key in ("authors", "tags"):
         if key in data:
             data[key] = _Flow(data[key])
@@ -563,6 +589,7 @@ def _prepare_module(module: dict[str, Any]) -> dict[str, Any]:
 
 
 def _prepare_section(section: dict[str, Any]) -> dict[str, Any]:
+    """One section in dump order, with its number quoted and its intro as a block."""
     data = _ordered(section, _SECTION_KEYS, "section")
     data["number"] = _Quoted(str(data["number"]))  # "8.1" must stay text, never 8.1
     if "intro" in data:
@@ -600,6 +627,7 @@ def run_import(pages: list[str], out_dir: str, force: bool, report: Callable[[st
 
 
 def _import_one(page: str, out: Path, force: bool, report: Callable[[str], None], written: set[Path]) -> int:
+    """Import and write one page; the exit status for it (0 or 1)."""
     text = _read_page(page, report)
     if text is None:
         return 1
