@@ -53,6 +53,13 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_website": "website",
         "kind_other": "overig",
         "scan": "Scan of typ het adres",
+        # booklet
+        "months": "januari februari maart april mei juni juli augustus september oktober november december",
+        "minutes_reading": "{minutes} min lezen",
+        "short_long_note": "Kort: hoogstens {max} minuten; lang: meer dan {max} minuten.",
+        "length": "Duur",
+        "overview": "Overzicht",
+        "imposed_subject": "Drukversie: A5-boekje op A4, dubbelzijdig afdrukken, omslaan langs de korte kant, vouwen en nieten. Zonder tags; de toegankelijke versie is {file}.",
         "accessibility_summary": "Een tekstueel essay met lesmodule. Alle afbeeldingen en de grafiek hebben een tekstalternatief; de cijfers staan ook in een tabel. Links zijn genummerd en verzameld in een overzicht.",
     },
     "en": {
@@ -72,6 +79,11 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_article": "article", "kind_video": "video", "kind_podcast": "podcast",
         "kind_book": "book", "kind_website": "website", "kind_other": "other",
         "scan": "Scan or type the address",
+        "months": "January February March April May June July August September October November December",
+        "minutes_reading": "{minutes} min read",
+        "short_long_note": "Short: at most {max} minutes; long: more than {max} minutes.",
+        "length": "Length", "overview": "Overview",
+        "imposed_subject": "Print version: A5 booklet on A4, print double-sided, flip on the short edge, fold and staple. Untagged; the accessible version is {file}.",
         "accessibility_summary": "A text essay with a course module. Every image and the chart have a text alternative; the figures are also given as a table. Links are numbered and listed.",
     },
 }
