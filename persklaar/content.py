@@ -36,8 +36,11 @@ class Loader:
     # -- the recipe ------------------------------------------------------------
     def load(self) -> Publication:
         meta, settings = self.publication()
-        tables = tuple(t for t in map(self.table, self.files("data", DATA_NAME)) if t)
-        table_ids = {t.id for t in tables}
+        table_files = self.files("data", DATA_NAME)
+        tables = tuple(t for t in map(self.table, table_files) if t)
+        # Every data file counts as known, valid or not: a broken table is reported once,
+        # in its own file, not again as "unknown" wherever a chapter places it.
+        table_ids = {p.stem for p in table_files}
         chapters = tuple(c for c in (self.chapter(p, table_ids) for p in self.files("essay", CHAPTER_NAME)) if c)
         modules = tuple(m for m in (self.module(p, table_ids) for p in self.files("course", MODULE_NAME)) if m)
         self.check_unique_modules(modules)
@@ -157,9 +160,9 @@ class Loader:
         return Section(data.number, data.title, intro, resources, pos.of(path))
 
     def resource(self, data, pos: yamlsrc.Positions, path: tuple) -> Resource:
-        where = pos.of(path + ("url",))
-        if not markdown.is_external(data.url) or data.url.startswith("mailto:"):
-            self.diags.error(where, f"resource URL {data.url[:60]!r} must start with http:// or https://")
+        problem = markdown.url_problem(data.url, ("http", "https"))
+        if problem:
+            self.diags.error(pos.of(path + ("url",)), f"resource URL {data.url[:60]!r} {problem}")
         return Resource(data.title, data.url, data.kind, data.minutes, pos.of(path))
 
     def check_sections(self, data, pos: yamlsrc.Positions) -> None:

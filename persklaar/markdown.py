@@ -4,6 +4,13 @@ Content is untrusted: raw HTML is refused (with file:line), links may only be ht
 mailto or in-document anchors, images must be files under `content/`. Rendering is
 shared by every output; what differs (where a link's reference number points, how a
 data table is drawn) comes in through a `RenderContext`.
+
+Why refuse raw HTML rather than sanitize it: a sanitizer silently changes the text
+(drops a `<span>`, an attribute, a whole `<iframe>` and what it stood for), and the
+author finds out in print, if at all. A refusal names the exact file:line:col and asks
+for Markdown, which every output can render; nothing an author wrote is lost unseen.
+Deep nesting is refused for the same reason: markdown-it's `maxNesting` would silently
+flatten it, and WeasyPrint fails on HTML nested ~130 levels deep.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -25,6 +32,10 @@ from .text import slugify
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 MAX_NESTING = 40
+# Deepest element nesting (blocks + inline) a text may have; markdown-it stops nesting
+# blocks at MAX_NESTING, so anything near that is reported before it is flattened.
+MAX_DEPTH = MAX_NESTING - 3
+_HOST = re.compile(r"[\w.:-]+")  # a host name (IDN or punycode), IPv4 or IPv6 address
 
 
 @functools.lru_cache(maxsize=1)
@@ -61,7 +72,27 @@ def where(doc: Markdown, token: Token | None, needle: str = "") -> SourceLocatio
 
 
 def is_external(url: str) -> bool:
-    return urlsplit(url).scheme.lower() in ALLOWED_SCHEMES
+    try:
+        return urlsplit(url).scheme.lower() in ALLOWED_SCHEMES
+    except ValueError:  # e.g. "http://[::1": not a URL at all, so not a link either
+        return False
+
+
+def url_problem(url: str, schemes: tuple[str, ...] = ALLOWED_SCHEMES) -> str | None:
+    """Why `url` may not be printed as a link ("… is not allowed"), or None if it may."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises ValueError for a port out of range
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    scheme = parts.scheme.lower()
+    if scheme not in schemes:
+        return f"is not allowed: use {', '.join(schemes[:-1])} or {schemes[-1]} links"
+    if scheme == "mailto":
+        return None if "@" in parts.path else "has no e-mail address"
+    if not parts.hostname or not _HOST.fullmatch(parts.hostname):
+        return "has no valid host"
+    return None
 
 
 def walk(tokens: list[Token]):
@@ -104,12 +135,9 @@ def _check_token(doc, block, token, diags, table_ids, content_dir) -> None:
 def _check_link(doc: Markdown, block: Token, href: str, diags: Diagnostics) -> None:
     if href.startswith("#"):
         return
-    parts = urlsplit(href)
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        shown = href[:60]
-        diags.error(where(doc, block, href[:20]), f"link {shown!r} is not allowed: use http, https or mailto links")
-    elif parts.scheme.lower() != "mailto" and not parts.netloc:
-        diags.error(where(doc, block, href[:20]), f"link {href[:60]!r} has no host")
+    problem = url_problem(href)
+    if problem:
+        diags.error(where(doc, block, href[:20]), f"link {href[:60]!r} {problem}")
 
 
 def _check_image(doc: Markdown, block: Token, token: Token, diags: Diagnostics, content_dir: Path) -> None:
@@ -117,21 +145,34 @@ def _check_image(doc: Markdown, block: Token, token: Token, diags: Diagnostics, 
     at = where(doc, block, src[:20])
     if not token.children or not "".join(c.content for c in token.children).strip():
         diags.error(at, "image needs alt text: ![what it shows](file)")
-    if urlsplit(src).scheme or src.startswith("/"):
+    if not is_relative_path(src):
         diags.error(at, f"image {src[:60]!r} must be a relative path to a file under content/")
         return
     base = content_dir / Path(doc.source.path).parent.relative_to("content") if doc.source.path.startswith("content/") else content_dir
-    target = (base / src)
+    target = base / unquote(src)  # markdown-it percent-encodes: `%2e%2e/` is `../`
     from .sources import inside
 
     if not inside(target, content_dir) or not target.is_file():
         diags.error(at, f"image {src[:60]!r} is not a file under content/")
 
 
+def is_relative_path(src: str) -> bool:
+    """True for `pic.png` or `img/pic.png`; False for URLs, absolute and unparsable paths."""
+    try:
+        return not urlsplit(src).scheme and not src.startswith(("/", "\\"))
+    except ValueError:
+        return False
+
+
 def _check_nesting(doc: Markdown, tokens: list[Token], diags: Diagnostics) -> None:
-    deepest = max((t.level for t in tokens), default=0)
-    if deepest >= MAX_NESTING - 2:
-        diags.error(where(doc, None), f"nesting is too deep ({deepest} levels; at most {MAX_NESTING - 3})")
+    """Report the first place nested deeper than MAX_DEPTH (quotes, lists, emphasis)."""
+    last_mapped: Token | None = None
+    for token in tokens:
+        last_mapped = token if token.map else last_mapped
+        depth = token.level + max((c.level for c in token.children or ()), default=0)
+        if depth > MAX_DEPTH:
+            diags.error(where(doc, last_mapped), f"nesting is too deep (more than {MAX_DEPTH} levels of quotes, lists or emphasis)")
+            return
 
 
 # ---------------------------------------------------------------- reading

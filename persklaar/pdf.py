@@ -36,12 +36,19 @@ def _fetcher_class():
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme != "file":
-                raise self.fatal(f"refused to fetch {url[:80]!r}: builds never use the network")
+                raise self.refused(f"refused to fetch {url[:80]!r}: builds never use the network")
             path = Path(unquote(urlsplit(url).path)).resolve()
             if not any(path.is_relative_to(b) for b in self.bases) or not path.is_file():
-                raise self.fatal(f"refused to read {path}: only files under content/, templates/ and styles/ may be used")
+                raise self.refused(f"refused to read {path}: only files under content/, templates/ and styles/ may be used")
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+
+        def refused(self, message: str) -> BaseException:
+            # Logged as well as raised: WeasyPrint's SVG code swallows every exception,
+            # even this fatal one, and logs only "Failed to render SVG image"; the
+            # warning keeps the reason in the BuildError that surfaced_warnings raises.
+            logging.getLogger("weasyprint").warning(message)
+            return self.fatal(message)
 
     return ProjectFetcher
 
@@ -64,7 +71,13 @@ class _Collect(logging.Handler):
 
 @contextmanager
 def surfaced_warnings(what: str):
-    """Turn WeasyPrint's logged warnings (dropped CSS, missing fonts) into a BuildError."""
+    """Turn WeasyPrint's logged warnings (dropped CSS, missing fonts) into a BuildError.
+
+    A refused fetch, too: FatalURLFetchingError is a BaseException, which would slip
+    past every `except Exception` (the worker pool's included) as a traceback.
+    """
+    from weasyprint.urls import FatalURLFetchingError
+
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
@@ -72,6 +85,8 @@ def surfaced_warnings(what: str):
     logger.propagate = False
     try:
         yield
+    except FatalURLFetchingError as exc:
+        raise BuildError(f"{what}: {exc}") from None
     finally:
         logger.removeHandler(handler)
         logger.propagate = previous

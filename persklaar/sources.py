@@ -14,6 +14,9 @@ from .errors import ContentError, Diagnostics, SourceLocation
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Double-encoded UTF-8 read as Latin-1/CP1252: "Ã«" for "ë", "ðŸ" for emoji, "â€" for quotes.
 _MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|ðŸ|â€[\u0080-\u00bf™œ˜\u201a-\u201e]")
+# Characters XML 1.0 forbids (tab, LF and CR excepted): one of them in a text would make
+# every XHTML/EPUB output malformed, so it is refused here, with its position.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def relpath(path: Path, root: Path) -> str:
@@ -29,7 +32,7 @@ def inside(path: Path, base: Path) -> bool:
     try:
         path.resolve(strict=True).relative_to(base.resolve())
         return True
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
         return False
 
 
@@ -38,10 +41,11 @@ def read_text(path: Path, root: Path, base: Path | None = None) -> str:
     shown = relpath(path, root)
     where = SourceLocation(shown, 1, 1)
     if base is not None and not inside(path, base):
-        raise ContentError.at(where, f"refused: resolves outside {relpath(base, root)}/")
+        raise ContentError.at(where, f"refused: resolves outside {relpath(base, root)}/ (or is a broken or looping link)")
     if not path.is_file():
         raise ContentError.at(where, "not a regular file")
-    data = path.read_bytes()
+    with path.open("rb") as handle:  # never more than the cap in memory, whatever the file
+        data = handle.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise ContentError.at(where, f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
     return decode(data, shown)
@@ -60,9 +64,21 @@ def decode(data: bytes, shown: str) -> str:
             SourceLocation(shown, line, col),
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
         ) from None
-    if "\x00" in text:
-        raise ContentError.at(SourceLocation(shown, 1, 1), "binary file (NUL bytes)")
+    _refuse_control_characters(text, shown)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _refuse_control_characters(text: str, shown: str) -> None:
+    """A NUL (a binary file) or another character no XML text may hold is an error."""
+    match = _NOT_TEXT.search(text)
+    if match is None:
+        return
+    start = match.start()
+    line = text.count("\n", 0, start) + 1
+    col = start - (text.rfind("\n", 0, start) + 1) + 1
+    char = match.group()
+    what = "binary file (NUL byte)" if char == "\x00" else f"control character U+{ord(char):04X} is not text"
+    raise ContentError.at(SourceLocation(shown, line, col), f"{what}; remove it or save the file as plain UTF-8 text")
 
 
 def check_mojibake(text: str, shown: str, diags: Diagnostics, first_line: int = 1) -> None:

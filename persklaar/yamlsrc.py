@@ -16,10 +16,15 @@ from .errors import ContentError, Diagnostic, SourceLocation
 
 Path_ = tuple[Any, ...]
 _NULLS = {"", "~", "null", "Null", "NULL"}
+# Our formats nest four levels at most; PyYAML's composer recurses once per level, so
+# `[[[[…` ten thousand deep would end in a RecursionError instead of a message.
+MAX_DEPTH = 32
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose composer refuses anchors and aliases (alias bombs)."""
+    """SafeLoader whose composer refuses anchors and aliases (alias bombs) and deep nesting."""
+
+    depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -32,7 +37,15 @@ class _Loader(yaml.SafeLoader):
             raise yaml.MarkedYAMLError(
                 None, None, "anchors (&name) are not allowed", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class Positions:
