@@ -1,0 +1,192 @@
+"""Incremental, atomic, parallel builds, driven through the real CLI on a sample project.
+
+Handouts are the cheapest real output, so most cases build them; the EPUB joins where
+the question is which outputs an edit touches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def cli(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=600, env=env)
+
+
+def ok(root: Path, *args: str) -> subprocess.CompletedProcess:
+    result = cli(root, *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """sha256 of every file in dist/ (the state file included)."""
+    dist = root / "dist"
+    return {p.relative_to(dist).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(dist.rglob("*")) if p.is_file()}
+
+
+def rebuilt(result: subprocess.CompletedProcess) -> set[str]:
+    return {line.split()[1].rstrip(":") for line in result.stdout.splitlines() if line.startswith("rebuild ")}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.fixture
+def built(mini: Path) -> Path:
+    ok(mini, "handouts", "epub")
+    return mini
+
+
+def test_first_build_writes_outputs_and_state(built: Path):
+    files = snapshot(built)
+    assert {"handouts/03-robots-in-de-klas.pdf", "handouts/03-1-zonder-bronnen.pdf",
+            "handouts/alle-handouts.pdf", "mini-boekje.epub", ".persklaar-state.json"} <= set(files)
+    assert not list((built / ".persklaar").glob("staging-*/*")), "staging folders are cleaned up"
+
+
+def test_noop_rebuild_skips_everything_without_weasyprint(built: Path):
+    before = snapshot(built)
+    probe = ("import sys; from persklaar.cli import main; code = main(sys.argv[1:]); "
+             "print('weasyprint' in sys.modules, 'pydantic' in sys.modules); sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", probe, "--root", str(built), "handouts", "epub", "-v"],
+                            capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert result.stdout.strip().endswith("False False")  # neither imported
+    assert snapshot(built) == before
+
+
+def test_template_change_rebuilds_with_reason(built: Path):
+    css = built / "styles/handout.css"
+    css.write_text(css.read_text("utf-8") + "\n/* changed */\n", "utf-8")
+    result = ok(built, "handouts", "epub", "-v")
+    assert {"handouts:3", "handouts:3.1"} <= rebuilt(result)
+    assert "mini-boekje" not in result.stdout.split("rebuild")[-1] or "epub" not in rebuilt(result)
+    assert "changed: templates and styles" in result.stdout
+    assert "skip    epub: unchanged" in result.stdout
+
+
+def test_setting_change_rebuilds(built: Path):
+    edit(built / "content/publication.yaml", "short_max_minutes: 10", "short_max_minutes: 20")
+    result = ok(built, "handouts", "epub", "-v")
+    assert {"handouts:3", "handouts:3.1", "epub"} <= rebuilt(result)
+    assert "settings" in result.stdout
+
+
+def test_section_edit_rebuilds_only_that_handout(built: Path):
+    before = snapshot(built)
+    edit(built / "content/course/03-robots.yaml", "Deze paragraaf heeft geen bronnen.",
+         "Deze paragraaf heeft nog geen bronnen.")
+    result = ok(built, "handouts", "epub", "-v")
+    assert rebuilt(result) == {"handouts:3.1", "epub"}
+    after = snapshot(built)
+    assert after["handouts/03-robots-in-de-klas.pdf"] == before["handouts/03-robots-in-de-klas.pdf"]
+    assert after["handouts/03-1-zonder-bronnen.pdf"] != before["handouts/03-1-zonder-bronnen.pdf"]
+    assert after["handouts/alle-handouts.pdf"] != before["handouts/alle-handouts.pdf"]
+
+
+def test_chapter_edit_never_rerenders_handouts(built: Path):
+    edit(built / "content/essay/01-begin.md", "eerste alinea", "allereerste alinea")
+    result = ok(built, "handouts", "epub", "-v")
+    assert rebuilt(result) == {"epub"}
+
+
+def test_content_error_leaves_outputs_untouched(built: Path):
+    before = snapshot(built)
+    edit(built / "content/course/03-robots.yaml", "minutes: 4", "minutes: vier")
+    result = cli(built, "handouts", "epub")
+    assert result.returncode == 1
+    assert "content/course/03-robots.yaml:13:18: sections.0.resources.0.minutes:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert snapshot(built) == before
+
+
+def test_renderer_error_leaves_outputs_untouched(built: Path):
+    before = snapshot(built)
+    edit(built / "content/course/03-robots.yaml", "Deze paragraaf heeft geen bronnen.", "Anders.")
+    sheet = next((built / "templates/handout").glob("*.html"))
+    sheet.write_text(sheet.read_text("utf-8") + "\n{{ no_such_variable.attribute }}\n", "utf-8")
+    result = cli(built, "handouts")
+    assert result.returncode == 1
+    assert "handouts:3" in result.stderr and "no_such_variable" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert snapshot(built) == before
+
+
+def test_killed_build_leaves_no_partial_file(built: Path):
+    before = snapshot(built)
+    for path in (built / "content/course/03-robots.yaml", built / "content/essay/01-begin.md"):
+        path.write_text(path.read_text("utf-8") + "\n", "utf-8")  # everything stale
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(built), "handouts", "epub"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not any((built / ".persklaar").glob("staging-*/*/*")):
+        time.sleep(0.02)
+    time.sleep(0.3)  # let the workers get well into writing
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    after = snapshot(built)
+    # Every file in dist/ is a complete file: either the previous one, or a fully published new one.
+    assert set(after) == set(before)
+    from pypdf import PdfReader
+    import zipfile
+
+    for rel in after:
+        if rel.endswith(".pdf"):
+            assert len(PdfReader(built / "dist" / rel).pages) >= 1
+        elif rel.endswith(".epub"):
+            assert zipfile.ZipFile(built / "dist" / rel).testzip() is None
+    ok(built, "handouts", "epub")  # and the next build recovers
+
+
+def test_watch_rebuilds_and_survives_a_broken_save(built: Path):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(built), "handouts", "--watch"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines: list[str] = []
+
+    def wait_for(text: str, timeout: float = 120) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            line = proc.stdout.readline()
+            if line:
+                lines.append(line)
+                if text in line:
+                    return
+            elif proc.poll() is not None:
+                break
+        raise AssertionError(f"never saw {text!r}; output:\n{''.join(lines)}")
+
+    try:
+        wait_for("watching")
+        course = built / "content/course/03-robots.yaml"
+        edit(course, "Deze paragraaf heeft geen bronnen.", "Nog steeds geen bronnen.")
+        wait_for("built   handouts:3.1")
+        edit(course, "minutes: 4", "minutes: [")
+        wait_for("content/course/03-robots.yaml:")
+        wait_for("still watching")
+        edit(course, "minutes: [", "minutes: 5")
+        wait_for("built   handouts:3 ")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Traceback" not in "".join(lines)
