@@ -1,0 +1,297 @@
+"""A corpus of bad inputs (issue 8): each one a one-file change to the mini project.
+
+Every case runs the real command line twice, in subprocesses, as an author would:
+`build.py check` and `build.py handouts`. Both must exit 1 with a `path:line:col:`
+message naming the expected file and line, print no traceback, and leave `dist/` (a
+real previous build of the handouts) byte for byte as it was.
+
+Values that YAML would coerce (`NO`, `1.10`, bare dates) are *not* bad input: the last
+tests check that they are kept as the author wrote them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, REPO, copy_project
+from persklaar import content, sources
+
+BAD = FIXTURES / "bad"
+ESSAY = "content/essay/03-slecht.md"
+COURSE = "content/course/03-robots.yaml"
+DATA = "content/data/landen.yaml"
+PUBLICATION = "content/publication.yaml"
+FM = "---\ntitle: Slecht\n---\n"  # front matter: the body starts on line 4
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Edit the existing file: replace `old` (which must occur) by `new`."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Symlink:
+    """Make the file a symbolic link; `{outside}` is a folder beside the project."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """Copy a file from tests/fixtures/bad/."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Bad:
+    id: str
+    path: str            # the one file that changes, relative to the project
+    change: object       # str/bytes (write), None (delete), Replace, Symlink, Fixture
+    line: int            # the line the message must point at
+    fragment: str        # words the message must contain
+    strict: bool = False # run with --strict (warnings become errors)
+
+
+def _deep_list(levels: int) -> str:
+    return "".join("  " * i + "- punt\n" for i in range(levels))
+
+
+CASES = [
+    # -- Markdown: raw HTML, links, images, structure ----------------------------------
+    Bad("raw-html-script", ESSAY, FM + "Tekst.\n\nMeer <script>alert(1)</script> tekst.\n", 6, "raw HTML is not allowed"),
+    Bad("raw-html-img-file-url", ESSAY, FM + '<img src="file:///etc/passwd">\n', 4, "raw HTML is not allowed"),
+    Bad("raw-html-iframe-onload", ESSAY, FM + "a\n\n<iframe src=x onload=alert(1)></iframe>\n", 6, "raw HTML is not allowed"),
+    Bad("link-javascript", ESSAY, FM + "Klik [hier](javascript:alert(1)).\n", 4, "'javascript:alert(1)' is not allowed"),
+    Bad("link-javascript-mixed-case-entity", ESSAY, FM + "a\n\n[x](JaVa&#115;cript:alert(1))\n", 6, "is not allowed: use http"),
+    Bad("link-data", ESSAY, FM + "[x](data:text/html;base64,PHNjcmlwdD4=)\n", 4, "is not allowed: use http"),
+    Bad("link-file", ESSAY, FM + "a\n[x](file:///etc/passwd)\n", 5, "'file:///etc/passwd' is not allowed"),
+    Bad("link-reference-definition", ESSAY, FM + "[x][r]\n\n[r]: javascript:alert(1)\n", 4, "is not allowed"),
+    Bad("link-bad-port", ESSAY, FM + "[x](https://example.org:99999/)\n", 4, "is not a valid URL"),
+    Bad("image-dotdot", ESSAY, FM + "![geheim](../../secret.png)\n", 4, "is not a file under content/"),
+    Bad("image-dotdot-percent-encoded", ESSAY, FM + "![x](%2e%2e/%2e%2e/secret.png)\n", 4, "is not a file under content/"),
+    Bad("image-absolute", ESSAY, FM + "![x](/etc/passwd)\n", 4, "must be a relative path"),
+    Bad("image-remote", ESSAY, FM + "a\n\n![x](https://example.org/x.png)\n", 6, "must be a relative path"),
+    Bad("image-without-alt", ESSAY, FM + "![](plaatje.png)\n", 4, "image needs alt text"),
+    Bad("heading-level-1", ESSAY, FM + "Tekst.\n\n# Een kop\n", 6, "use ## and ###"),
+    Bad("nesting-quotes-200", ESSAY, FM + "> " * 200 + "diep\n", 4, "nesting is too deep"),
+    # 200 list levels: each level is a list and an item, so the limit (37) is crossed
+    # by the inline text of the 19th level, on body line 19 = file line 22.
+    Bad("nesting-lists-200", ESSAY, FM + _deep_list(200), 22, "nesting is too deep"),
+    Bad("nesting-emphasis-200", ESSAY, FM + "a\n\n" + "**a " * 200 + "x" + "**" * 200 + "\n", 6, "nesting is too deep"),
+    Bad("unknown-table", ESSAY, FM + "a\n\n```table\nbestaat-niet\n```\n", 6, "unknown data table 'bestaat-niet'"),
+    # -- files: names, front matter, encoding, size, links out of content/ ------------------
+    Bad("file-name-without-number", "content/essay/begin.md", FM + "a\n", 1, "file name must look like 01-slug.md"),
+    Bad("front-matter-unclosed", ESSAY, "---\ntitle: Open\nDe tekst begint hier.\n", 1, "front matter is not closed"),
+    Bad("front-matter-missing", ESSAY, "Gewoon tekst.\n", 1, "starts with front matter"),
+    Bad("front-matter-unknown-key", ESSAY, "---\ntitle: T\ntitel: Typo\n---\na\n", 3, "unknown key 'titel'"),
+    Bad("front-matter-title-list", ESSAY, "---\ntitle: [a, b]\n---\na\n", 2, "title: Input should be a valid string"),
+    Bad("not-utf8", ESSAY, Fixture("latin1-chapter.md"), 4, "not valid UTF-8 (byte 0xeb)"),
+    Bad("nul-byte", ESSAY, FM + "a\n\nb\x00c\n", 6, "binary file (NUL byte)"),
+    Bad("control-character", ESSAY, FM + "a \x1b[31m rood\n", 4, "control character U+001B"),
+    Bad("huge-file", ESSAY, FM + "x" * sources.MAX_FILE_BYTES, 1, "file is larger than"),
+    Bad("mojibake-strict", ESSAY, Fixture("mojibake-chapter.md"), 2, "mojibake 'Ã©'", strict=True),
+    Bad("symlink-chapter-outside", ESSAY, Symlink("{outside}/secret.md"), 1, "resolves outside content/"),
+    Bad("symlink-loop", ESSAY, Symlink("03-slecht.md"), 1, "resolves outside content/"),
+    Bad("symlink-data-outside", "content/data/geheim.yaml", Symlink("{outside}/secret.md"), 1, "resolves outside content/"),
+    # -- YAML: aliases, nesting, keys, shapes ------------------------------------------------
+    Bad("yaml-billion-laughs", "content/data/bom.yaml", Fixture("billion-laughs.yaml"), 3, "anchors (&name) are not allowed"),
+    Bad("yaml-alias-only", COURSE, Replace("title: Zonder bronnen", "title: *x"), 20, "aliases (*name) are not allowed"),
+    Bad("yaml-nested-10000", "content/data/diep.yaml", "title: diep\nrows: " + "[" * 10000 + "\n", 2, "nested more than 32 levels"),
+    Bad("yaml-syntax", COURSE, Replace("title: Robots in de klas\nicon", "title: Robots: in de klas\nicon"), 2, "YAML: mapping values are not allowed"),
+    Bad("yaml-duplicate-key", COURSE, Replace("summary:", "title: Nog een titel\nsummary:"), 4, "duplicate key 'title' (first at line 2)"),
+    Bad("yaml-not-a-mapping", PUBLICATION, "- title\n- authors\n", 1, "expected a mapping"),
+    Bad("publication-missing", PUBLICATION, None, 1, "every project needs content/publication.yaml"),
+    Bad("publication-bad-language", PUBLICATION, Replace("language: nl", "language: Nederlands"), 4, "language"),
+    Bad("publication-bad-date", PUBLICATION, Replace("date: 2025-01-15", "date: 2025-02-30"), 5, "date"),
+    Bad("publication-speed-text", PUBLICATION, Replace("reading_speed: 200", "reading_speed: snel"), 11, "reading_speed"),
+    # -- course modules -------------------------------------------------------------------------
+    Bad("resource-unknown-kind", COURSE, Replace("kind: video", "kind: film"), 17, "got 'film'"),
+    Bad("resource-negative-minutes", COURSE, Replace("minutes: 15", "minutes: -15"), 18, "greater than or equal to 0"),
+    Bad("resource-minutes-typo", COURSE, Replace("minutes: 4", "minuts: 4"), 14, "unknown key 'minuts'"),
+    Bad("resource-url-ftp", COURSE, Replace("url: https://waymo.com/", "url: ftp://waymo.com/"), 12, "is not allowed: use http or https"),
+    Bad("resource-url-javascript", COURSE, Replace("url: https://waymo.com/", "url: javascript:alert(1)"), 12, "resource URL 'javascript:alert(1)'"),
+    Bad("resource-url-unparsable", COURSE, Replace("url: https://waymo.com/", 'url: "http://[::1"'), 12, "is not a valid URL"),
+    Bad("section-of-other-module", COURSE, Replace('number: "3.1"', "number: 8.1"), 19, "section 8.1 does not belong to module 3"),
+    Bad("course-not-utf8", COURSE, Replace("Een korte module", "Een korte modul\udceb"), 4, "not valid UTF-8"),
+    # -- data tables -----------------------------------------------------------------------------
+    Bad("data-unknown-column", DATA, Replace("    vacatures: 900", "    vacatures: 900\n    banen: 12"), 21, "unknown column 'banen'"),
+    Bad("data-number-column-text", DATA, Replace("werkloosheid: 3.8", "werkloosheid: 3,8"), 19, "holds numbers; got '3,8'"),
+    Bad("data-chart-text-column", DATA, Replace("chart: [werkloosheid, vacatures]", "chart: [land]"), 24, "chart column 'land' is not a number column"),
+]
+
+
+# ------------------------------------------------------------------ running the CLI
+
+
+@pytest.fixture(scope="session")
+def previous_build(tmp_path_factory) -> Path:
+    """The mini project with a real build of its handouts in dist/ (the 'previous good')."""
+    root = copy_project(tmp_path_factory.mktemp("previous"))
+    result = cli(root, "handouts")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (root / "dist/handouts").glob("*.pdf")), "no handouts were built"
+    return root
+
+
+def start(root: Path, *args: str) -> subprocess.Popen:
+    """`python build.py ARGS --root ROOT`, as an author types it, without waiting."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.Popen([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def finish(process: subprocess.Popen) -> subprocess.CompletedProcess:
+    stdout, stderr = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return finish(start(root, *args))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def apply(case: Bad, root: Path) -> None:
+    """Make the one-file change of `case` in the project at `root`."""
+    path = root / case.path
+    change = case.change
+    outside = root.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "secret.md").write_text("---\ntitle: Geheim\n---\nGEHEIM\n")
+    if path.is_symlink() or path.exists():
+        path.unlink()
+    if change is None:
+        return
+    if isinstance(change, Replace):
+        text = (REPO / "tests/fixtures/projects/mini" / case.path).read_text("utf-8")
+        assert change.old in text, f"{case.id}: {change.old!r} not in {case.path}"
+        data = text.replace(change.old, change.new).encode("utf-8", "surrogateescape")
+    elif isinstance(change, Symlink):
+        path.symlink_to(change.target.format(outside=outside))
+        return
+    elif isinstance(change, Fixture):
+        data = (BAD / change.name).read_bytes()
+    else:
+        data = change.encode("utf-8") if isinstance(change, str) else change
+    path.write_bytes(data)
+
+
+def assert_reported(case: Bad, result: subprocess.CompletedProcess, command: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, f"{command}: exit {result.returncode}\n{output}"
+    assert "Traceback" not in output and "internal error" not in output, output
+    pattern = rf"^{re.escape(case.path)}:{case.line}:\d+: (warning: )?.*{re.escape(case.fragment)}"
+    assert re.search(pattern, result.stderr, re.M), f"{command}: no {case.path}:{case.line}: …{case.fragment}…\n{result.stderr}"
+
+
+# Known gaps outside the files this corpus may fix, kept visible (strict: when fixed,
+# the xfail fails and should be removed).
+KNOWN_GAPS = {
+    # state.scan() skips entries that are not regular files, so a new looping link
+    # leaves the quick digest unchanged and `build` is a no-op that exits 0 (and
+    # `check` does report it).
+    "symlink-loop": pytest.mark.xfail(strict=True, reason="no-op check does not see a new unreadable entry"),
+}
+PARAMS = [pytest.param(c, id=c.id, marks=KNOWN_GAPS.get(c.id, ())) for c in CASES]
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_bad_input_is_reported_and_nothing_changes(case: Bad, previous_build: Path, tmp_path: Path):
+    root = tmp_path / "project"
+    shutil.copytree(previous_build, root, symlinks=True)
+    apply(case, root)
+    before = snapshot(root / "dist")
+    flags = ("--strict",) if case.strict else ()
+    # Both commands at once: they only read the project (a content error stops the build
+    # before anything is staged), and this halves the wall time of the corpus.
+    running = {name: start(root, name, *flags) for name in ("check", "handouts")}
+    results = {name: finish(process) for name, process in running.items()}
+    for name, result in results.items():
+        assert_reported(case, result, name)
+    assert "nothing was built or changed" in results["handouts"].stderr
+    assert snapshot(root / "dist") == before
+    assert not (root / ".persklaar").exists() or not any((root / ".persklaar").glob("staging-*/*"))
+
+
+def test_corpus_is_big_and_ids_unique():
+    assert len(CASES) >= 25
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+def test_alias_bomb_fails_fast(tmp_path: Path):
+    """The first anchor stops the load: nothing is expanded (milliseconds, not minutes)."""
+    root = copy_project(tmp_path)
+    shutil.copy(BAD / "billion-laughs.yaml", root / "content/data/bom.yaml")
+    start = time.perf_counter()
+    with pytest.raises(content.ContentError) as caught:
+        content.load(root)
+    assert time.perf_counter() - start < 5
+    assert [str(d.where) for d in caught.value.diagnostics] == ["content/data/bom.yaml:3:8"]
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path):
+    """Three bad files: three messages, in one run (MkDocs' habit), sorted by file."""
+    root = copy_project(tmp_path)
+    for case_id in ("link-javascript", "resource-negative-minutes", "data-unknown-column"):
+        apply(next(c for c in CASES if c.id == case_id), root)
+    result = cli(root, "check")
+    assert result.returncode == 1
+    located = re.findall(r"^(content/\S+?):(\d+):\d+: ", result.stderr, re.M)
+    assert located == [(COURSE, "18"), (DATA, "21"), (ESSAY, "4")]
+    assert "3 problem(s)" in result.stderr
+
+
+# ------------------------------------------------------------------ look-alikes that are fine
+
+
+def test_yaml_values_are_kept_as_written(mini: Path):
+    """`NO`, a bare date, `3.10` and `1.10` stay text where text is expected (no coercion)."""
+    course = mini / COURSE
+    text = course.read_text().replace("title: Zonder bronnen", "title: NO")
+    text = text.replace("title: Een kort artikel", "title: 2024-02-15")
+    text = text.replace('number: "3.1"', "number: 3.10")
+    course.write_text(text)
+    publication = mini / PUBLICATION
+    publication.write_text(publication.read_text().replace('edition: "2"', "edition: 1.10"))
+    pub, warnings = content.load(mini)
+    section = pub.modules[0].sections[1]
+    assert (section.number, section.title) == ("3.10", "NO")
+    assert pub.modules[0].sections[0].resources[0].title == "2024-02-15"
+    assert pub.meta.edition == "1.10"
+    assert warnings == []
+
+
+def test_bom_and_crlf_are_accepted_as_if_absent(mini: Path):
+    chapter = mini / "content/essay/01-begin.md"
+    original = chapter.read_bytes()
+    chapter.write_bytes(b"\xef\xbb\xbf" + original.replace(b"\n", b"\r\n"))
+    course = mini / COURSE
+    course.write_bytes(b"\xef\xbb\xbf" + course.read_bytes().replace(b"\n", b"\r\n"))
+    pub, warnings = content.load(mini)
+    assert pub.chapters[0].title == "Het begin" and "\r" not in pub.chapters[0].body.text
+    assert pub.chapters[0].body.source.line == 5
+    assert pub.modules[0].sections[1].resources == ()
+    assert warnings == []
+
+
+def test_mojibake_is_a_warning_without_strict(tmp_path: Path):
+    root = copy_project(tmp_path)
+    shutil.copy(BAD / "mojibake-chapter.md", root / ESSAY)
+    result = cli(root, "check")
+    assert result.returncode == 0, result.stderr
+    assert re.search(rf"^{ESSAY}:2:\d+: warning: looks double-encoded", result.stderr, re.M)
