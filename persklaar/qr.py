@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 
 import segno
 
@@ -15,9 +16,13 @@ def svg(url: str, title: str = "") -> str:
     (about 2 cm on a handout is comfortably scannable).
     """
     code = segno.make(url, error="m", micro=False)
-    markup = code.svg_inline(scale=1, border=4, omitsize=True, title=title or None,
-                             dark="#000", light="#fff", svgclass="qr", lineclass=None, svgns=True)
-    return markup
+    # segno's svg_inline() forces svgns=False (and fails when given it); save() keeps the
+    # xmlns that XHTML (EPUB) needs.
+    buffer = io.BytesIO()
+    code.save(buffer, kind="svg", xmldecl=False, svgns=True, nl=False, scale=1, border=4,
+              omitsize=True, title=title or None, dark="#000", light="#fff", svgclass="qr",
+              lineclass=None)
+    return buffer.getvalue().decode("utf-8")
 
 
 def data_uri(url: str) -> str:
