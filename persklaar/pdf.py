@@ -129,3 +129,34 @@ def check_pdf(data: bytes, what: str) -> int:
     if pages == 0:
         raise BuildError(f"{what}: the PDF has no pages")
     return pages
+
+
+def layout(html: str, root: Path, stylesheets: list[Path], what: str):
+    """Lay out `html` without writing it, so an output can measure its pages first.
+
+    Returns WeasyPrint's `Document`; pass it to `write_document`. Same fetcher,
+    fonts and warning rules as `render_pdf`.
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _fetcher_class()(root)
+    fonts = FontConfiguration()
+    base = (root / "templates").as_uri() + "/"
+    with surfaced_warnings(what):
+        css = [CSS(filename=str(s), font_config=fonts, url_fetcher=fetcher) for s in stylesheets]
+        document = HTML(string=html, base_url=base, url_fetcher=fetcher)
+        try:
+            return document.render(font_config=fonts, stylesheets=css, pdf_tags=True,
+                                   presentational_hints=False)
+        except RecursionError:
+            raise BuildError(f"{what}: the document is nested too deeply to lay out") from None
+
+
+def write_document(document, identifier: str, what: str) -> bytes:
+    """A laid-out `Document` (from `layout`) as tagged PDF bytes, deterministically."""
+    with surfaced_warnings(what):
+        return document.write_pdf(
+            pdf_tags=True, uncompressed_pdf=False,
+            pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
+        )
