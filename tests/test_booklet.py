@@ -1,0 +1,369 @@
+"""The booklet PDF, read back: pages, outline, contents page, links and QR codes, fonts, tags.
+
+Each sample project is built once per module (the mini fixture, and the real
+publication when its content exists); every test reads that one build.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from tinyhtml5 import parse as parse_html
+
+from conftest import REPO, copy_project, copy_repo_project
+from persklaar import content, reading_time
+from persklaar.impose import padded
+from persklaar.labels import labels_for
+from persklaar.model import Publication
+from persklaar.outputs import BuildOptions, booklet
+from persklaar.text import format_number
+
+A5 = (419.53, 595.28)
+A4_LANDSCAPE = (841.89, 595.28)
+SHIPPED_FONTS = ("Source-Serif-4", "Source-Sans-3", "Noto-Emoji")
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@dataclass
+class Built:
+    pub: Publication
+    staging: Path
+    pdf: bytes
+    imposed: bytes
+    seconds: float
+
+    @property
+    def reader(self) -> pypdf.PdfReader:
+        return pypdf.PdfReader(io.BytesIO(self.pdf))
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return labels_for(self.pub.meta.language)
+
+
+def build(root: Path, staging: Path, **options) -> Built:
+    pub, _ = content.load(root)
+    job = booklet.jobs(pub)[0]
+    start = time.perf_counter()
+    booklet.build(pub, job, staging, BuildOptions(**options))
+    seconds = time.perf_counter() - start
+    name, imposed = job.targets
+    return Built(pub, staging, (staging / name).read_bytes(), (staging / imposed).read_bytes(), seconds)
+
+
+def has_real_content() -> bool:
+    return any((REPO / "content" / "essay").glob("*.md")) if (REPO / "content").is_dir() else False
+
+
+@pytest.fixture(scope="module", params=["mini", "repo"])
+def built(request, tmp_path_factory) -> Built:
+    base = tmp_path_factory.mktemp(request.param)
+    if request.param == "repo":
+        if not has_real_content():
+            pytest.skip("the real publication has no essay chapters yet")
+        root = copy_repo_project(base)
+    else:
+        root = copy_project(base, "mini")
+    result = build(root, base / "staging")
+    print(f"\n{request.param}: {len(result.reader.pages)} pages in {result.seconds:.1f} s")
+    return result
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def page_texts(reader: pypdf.PdfReader) -> list[str]:
+    return [norm(page.extract_text()) for page in reader.pages]
+
+
+def outline(reader: pypdf.PdfReader) -> list[tuple[str, int, list]]:
+    """(title, 0-based page, children) of every top-level outline entry."""
+    entries: list[tuple[str, int, list]] = []
+    for item in reader.outline:
+        if isinstance(item, list):  # the children of the previous entry
+            entries[-1][2].extend((c.title, reader.get_destination_page_number(c)) for c in item)
+        else:
+            entries.append((item.title, reader.get_destination_page_number(item), []))
+    return entries
+
+
+def dest_page(reader: pypdf.PdfReader, name: str) -> int:
+    return reader.get_destination_page_number(reader.named_destinations[name])
+
+
+def internal_links(reader: pypdf.PdfReader) -> list[tuple[int, str]]:
+    """(page of the link, destination name) of every internal link annotation."""
+    found = []
+    for index, page in enumerate(reader.pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+                found.append((index, str(annot["/Dest"])))
+    return found
+
+
+def expected_outline(b: Built) -> list[str]:
+    titles = [c.title for c in b.pub.chapters] + [m.title for m in b.pub.modules]
+    titles.append(b.labels["reading_times"])
+    if b.pub.links:
+        titles.append(b.labels["link_appendix"])
+    return titles
+
+
+# ---------------------------------------------------------------- pages
+
+
+def test_every_page_is_a5(built: Built) -> None:
+    for page in built.reader.pages:
+        assert float(page.mediabox.width) == pytest.approx(A5[0], abs=1)
+        assert float(page.mediabox.height) == pytest.approx(A5[1], abs=1)
+
+
+def test_imposed_pdf_is_a4_landscape_with_two_pages_a_side(built: Built) -> None:
+    imposed = pypdf.PdfReader(io.BytesIO(built.imposed))
+    assert len(imposed.pages) == padded(len(built.reader.pages)) // 2
+    for page in imposed.pages:
+        assert float(page.mediabox.width) == pytest.approx(A4_LANDSCAPE[0], abs=1)
+        assert float(page.mediabox.height) == pytest.approx(A4_LANDSCAPE[1], abs=1)
+    # the first side carries the cover on its right half, the last page on its left
+    first = pdfium.PdfDocument(built.imposed)[0].get_textpage()
+    half = A4_LANDSCAPE[0] / 2
+    right = norm(first.get_text_bounded(left=half, right=A4_LANDSCAPE[0]))
+    assert built.pub.meta.title in right
+    pages = len(built.reader.pages)
+    if padded(pages) == pages:  # otherwise the left half is padding
+        left = norm(first.get_text_bounded(right=half))
+        assert left == page_texts(built.reader)[-1][: len(left)]
+
+
+# ---------------------------------------------------------------- navigation
+
+
+def test_outline_mirrors_the_chapters(built: Built) -> None:
+    entries = outline(built.reader)
+    assert [title for title, _, _ in entries] == expected_outline(built)
+    for module in built.pub.modules:
+        children = next(kids for title, _, kids in entries if title == module.title)
+        assert [t for t, _ in children] == [f"{s.number} {s.title}" for s in module.sections]
+
+
+def test_outline_entries_point_at_the_chapter_openers(built: Built) -> None:
+    texts = page_texts(built.reader)
+    for title, page, _ in outline(built.reader):
+        assert norm(title) in texts[page], f"{title!r} is not on page {page + 1}"
+    for number, chapter in enumerate(built.pub.chapters, start=1):
+        page = dest_page(built.reader, f"chapter-{chapter.slug}")
+        assert f"{built.labels['chapter']} {number} ·" in texts[page]
+
+
+def toc_entries(b: Built) -> list[tuple[str, str]]:
+    """(text printed in the contents, destination id) in reading order."""
+    entries = [(c.title, f"chapter-{c.slug}") for c in b.pub.chapters]
+    for m in b.pub.modules:
+        entries.append((f"{b.labels['course']} {m.number}: {m.title}", f"module-{m.number}"))
+        entries += [(f"{s.number} {s.title}", f"section-{s.slug}") for s in m.sections]
+    entries.append((b.labels["reading_times"], "reading-times"))
+    if b.pub.links:
+        entries.append((b.labels["link_appendix"], "links"))
+    return entries
+
+
+def test_contents_page_numbers_are_where_the_chapters_start(built: Built) -> None:
+    reader = built.reader
+    texts = page_texts(reader)
+    first_chapter = dest_page(reader, toc_entries(built)[0][1])
+    toc = " ".join(texts[:first_chapter])
+    toc = toc[toc.index(built.labels["contents"]):]
+    position = 0
+    for title, target in toc_entries(built):
+        match = re.compile(re.escape(norm(title)) + r"[ .]*?(\d+)").search(toc, position)
+        assert match, f"{title!r} is not in the table of contents"
+        printed = int(match.group(1))
+        assert printed == dest_page(reader, target) + 1, f"{title!r}: printed {printed}"
+        position = match.end()
+
+
+def test_contents_entries_are_live_links(built: Built) -> None:
+    reader = built.reader
+    first_chapter = dest_page(reader, f"chapter-{built.pub.chapters[0].slug}")
+    from_toc = {dest for page, dest in internal_links(reader) if page < first_chapter}
+    assert {target for _, target in toc_entries(built)} <= from_toc
+
+
+def test_reference_numbers_link_to_their_appendix_entry(built: Built) -> None:
+    reader = built.reader
+    links = internal_links(reader)
+    cited = {dest for _, dest in links if dest.startswith("link-")}
+    assert cited == {f"link-{link.number}" for link in built.pub.links}
+    texts = page_texts(reader)
+    for link in built.pub.links:
+        page = dest_page(reader, f"link-{link.number}")
+        assert page >= dest_page(reader, "links")
+        assert link.url in texts[page].replace(" ", "")
+
+
+# ---------------------------------------------------------------- link appendix
+
+
+def test_every_url_is_in_the_appendix_with_a_qr_code_that_reads_back(built: Built) -> None:
+    reader = built.reader
+    start = dest_page(reader, "links")
+    urls = {link.url for link in built.pub.links}
+    document = pdfium.PdfDocument(built.pdf)
+    decoded: list[str] = []
+    for index in range(start, len(reader.pages)):
+        text = reader.pages[index].extract_text().replace("\n", "").replace(" ", "")
+        image = document[index].render(scale=200 / 72).to_pil()
+        codes = zxingcpp.read_barcodes(image)
+        for code in codes:
+            assert code.text in text, f"QR code {code.text} is not beside its URL (page {index + 1})"
+            width_mm = (code.position.top_right.x - code.position.top_left.x) / 200 * 25.4
+            assert 12 <= width_mm <= 22, f"QR code of {code.text} is {width_mm:.0f} mm wide"
+        decoded += [code.text for code in codes]
+    assert sorted(decoded) == sorted(urls)
+
+
+def test_placeholder_urls_are_marked(built: Built) -> None:
+    reader = built.reader
+    start = dest_page(reader, "links")
+    text = " ".join(page_texts(reader)[start:])
+    marks = text.count(built.labels["placeholder"])
+    assert marks == sum(1 for link in built.pub.links if link.placeholder)
+
+
+# ---------------------------------------------------------------- fonts, tags, metadata
+
+
+def fonts(reader: pypdf.PdfReader) -> dict[str, pypdf.generic.DictionaryObject]:
+    found = {}
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            found[str(font["/BaseFont"])] = font
+    return found
+
+
+def test_every_font_is_embedded_and_shipped_with_the_project(built: Built) -> None:
+    found = fonts(built.reader)
+    assert found
+    for name, font in found.items():
+        assert font["/Subtype"] != "/Type3", f"{name} is a Type 3 font (a fallback)"
+        descendant = font["/DescendantFonts"][0].get_object() if font["/Subtype"] == "/Type0" else font
+        descriptor = descendant["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, f"{name} is not embedded"
+        assert any(family in name for family in SHIPPED_FONTS), f"{name} is a system font"
+
+
+def test_cover_shows_the_module_icon_in_noto_emoji(built: Built) -> None:
+    icon = next((m.icon for m in built.pub.modules if m.icon), "")
+    if not icon:
+        pytest.skip("no module icon")
+    drawn = []
+
+    def visit(text, cm, tm, font, size):
+        if icon in text:
+            drawn.append(str((font or {}).get("/BaseFont", "")))
+
+    built.reader.pages[0].extract_text(visitor_text=visit)
+    assert drawn and all("Noto-Emoji" in name for name in drawn)
+
+
+def test_pdf_is_tagged_with_language_and_metadata(built: Built) -> None:
+    reader = built.reader
+    root = reader.trailer["/Root"]
+    meta = built.pub.meta
+    assert root["/Lang"] == meta.language
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"]
+    info = reader.metadata
+    assert info.title == meta.title
+    assert info.author == ", ".join(meta.authors)
+    assert info.subject == meta.description
+    assert info["/Keywords"] == ", ".join(meta.keywords)
+    assert info["/CreationDate"].startswith("D:" + meta.date.strftime("%Y%m%d"))
+
+
+# ---------------------------------------------------------------- reading times and course
+
+
+def test_reading_time_table_totals(built: Built) -> None:
+    reader = built.reader
+    start = dest_page(reader, "reading-times")
+    text = " ".join(page_texts(reader)[start : dest_page(reader, "links") if built.pub.links else None])
+    lang = built.pub.meta.language
+    words, minutes = reading_time.essay_total(built.pub)
+    assert f"{built.labels['total']} {format_number(words, lang)} {minutes}" in text
+    assert built.labels["reading_time_note"].format(speed=built.pub.settings.reading_speed) in text
+    for row in reading_time.chapter_times(built.pub):
+        assert f"{norm(row.title)} {format_number(row.words, lang)} {row.minutes}" in text
+
+
+def test_course_tables_show_badges_and_totals(built: Built) -> None:
+    """The resource tables, read from the HTML the PDF was made from."""
+    if not built.pub.modules:
+        pytest.skip("no course module")
+    document = parse_html(booklet.page_html(built.pub, BuildOptions()))
+    labels, settings = built.labels, built.pub.settings
+    for module in built.pub.modules:
+        for section in module.sections:
+            node = document.find(f".//{XHTML}section[@id='section-{section.slug}']")
+            assert node is not None
+            rows = node.findall(f".//{XHTML}table/{XHTML}tbody/{XHTML}tr")
+            assert len(rows) == len(section.resources)
+            for row, resource in zip(rows, section.resources):
+                badge = row.find(f".//{XHTML}span")
+                kind = "short" if resource.is_short(settings) else "long"
+                assert badge.get("class") == f"badge {kind}"
+                assert badge.text == labels[kind]  # said in words, not by colour alone
+            if section.resources:
+                total = node.find(f".//{XHTML}tfoot/{XHTML}tr")
+                cells = ["".join(c.itertext()) for c in total]
+                assert cells[2] == str(section.total_minutes)
+                assert f"({len(section.resources)})" in cells[0]
+        overview = document.find(f".//{XHTML}section[@id='module-{module.number}']//{XHTML}table")
+        foot = ["".join(c.itertext()) for c in overview.find(f"{XHTML}tfoot/{XHTML}tr")]
+        assert foot[1:] == [str(len(module.resources)), str(module.total_minutes)]
+
+
+def test_chart_is_vector_with_a_text_alternative(built: Built) -> None:
+    charted = [t for t in built.pub.tables if t.chart]
+    if not charted:
+        pytest.skip("no chart")
+    document = parse_html(booklet.page_html(built.pub, BuildOptions()))
+    for table in charted:
+        figure = document.find(f".//{XHTML}figure[@id='chart-{table.id}']")
+        svg = figure.find("{http://www.w3.org/2000/svg}svg")
+        assert svg is not None and svg.find("{http://www.w3.org/2000/svg}desc").text
+        assert table.title in "".join(figure.find(f"{XHTML}figcaption").itertext())
+    ids = [e.get("id") for e in document.iter() if e.get("id")]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+
+
+# ---------------------------------------------------------------- reproducibility
+
+
+def test_two_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:
+    """A second build, from a copy in another folder, with HTML kept: same bytes."""
+    if built.pub.root.name == "repo":
+        pytest.skip("checked on the mini project (one extra build is enough)")
+    root = copy_project(tmp_path, "mini")
+    again = build(root, tmp_path / "staging", keep_html=True)
+    assert again.pdf == built.pdf
+    assert again.imposed == built.imposed
+    written = sorted(p.relative_to(tmp_path / "staging").as_posix() for p in (tmp_path / "staging").rglob("*") if p.is_file())
+    slug = built.pub.slug
+    assert written == [f"html/{slug}.html", f"{slug}-imposed.pdf", f"{slug}.pdf"]
+    first = sorted(p.name for p in built.staging.rglob("*") if p.is_file())
+    assert first == sorted(booklet.jobs(built.pub)[0].targets)
