@@ -10,6 +10,7 @@ import io
 import re
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pypdf
@@ -20,7 +21,7 @@ from tinyhtml5 import parse as parse_html
 
 from conftest import REPO, copy_project, copy_repo_project
 from persklaar import content, reading_time
-from persklaar.impose import padded
+from persklaar.impose import padded, sheet_order
 from persklaar.labels import labels_for
 from persklaar.model import Publication
 from persklaar.outputs import BuildOptions, booklet
@@ -40,9 +41,20 @@ class Built:
     imposed: bytes
     seconds: float
 
-    @property
+    @cached_property
     def reader(self) -> pypdf.PdfReader:
         return pypdf.PdfReader(io.BytesIO(self.pdf))
+
+    @cached_property
+    def texts(self) -> list[str]:
+        """The text of every page, whitespace collapsed (pypdf is slow: read once)."""
+        return [norm(page.extract_text()) for page in self.reader.pages]
+
+    @cached_property
+    def dests(self) -> dict[str, int]:
+        """Named destination (an HTML id) → 0-based page."""
+        reader = self.reader
+        return {name: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()}
 
     @property
     def labels(self) -> dict[str, str]:
@@ -84,10 +96,6 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def page_texts(reader: pypdf.PdfReader) -> list[str]:
-    return [norm(page.extract_text()) for page in reader.pages]
-
-
 def outline(reader: pypdf.PdfReader) -> list[tuple[str, int, list]]:
     """(title, 0-based page, children) of every top-level outline entry."""
     entries: list[tuple[str, int, list]] = []
@@ -97,10 +105,6 @@ def outline(reader: pypdf.PdfReader) -> list[tuple[str, int, list]]:
         else:
             entries.append((item.title, reader.get_destination_page_number(item), []))
     return entries
-
-
-def dest_page(reader: pypdf.PdfReader, name: str) -> int:
-    return reader.get_destination_page_number(reader.named_destinations[name])
 
 
 def internal_links(reader: pypdf.PdfReader) -> list[tuple[int, str]]:
@@ -137,15 +141,14 @@ def test_imposed_pdf_is_a4_landscape_with_two_pages_a_side(built: Built) -> None
     for page in imposed.pages:
         assert float(page.mediabox.width) == pytest.approx(A4_LANDSCAPE[0], abs=1)
         assert float(page.mediabox.height) == pytest.approx(A4_LANDSCAPE[1], abs=1)
-    # the first side carries the cover on its right half, the last page on its left
+    # the first side: the last page (or padding) on the left half, the cover on the right
     first = pdfium.PdfDocument(built.imposed)[0].get_textpage()
     half = A4_LANDSCAPE[0] / 2
     right = norm(first.get_text_bounded(left=half, right=A4_LANDSCAPE[0]))
-    assert built.pub.meta.title in right
-    pages = len(built.reader.pages)
-    if padded(pages) == pages:  # otherwise the left half is padding
-        left = norm(first.get_text_bounded(right=half))
-        assert left == page_texts(built.reader)[-1][: len(left)]
+    assert right == built.texts[0]
+    left = norm(first.get_text_bounded(right=half))
+    last = sheet_order(len(built.reader.pages))[0][0]
+    assert left == ("" if last is None else built.texts[last])
 
 
 # ---------------------------------------------------------------- navigation
@@ -160,11 +163,11 @@ def test_outline_mirrors_the_chapters(built: Built) -> None:
 
 
 def test_outline_entries_point_at_the_chapter_openers(built: Built) -> None:
-    texts = page_texts(built.reader)
+    texts = built.texts
     for title, page, _ in outline(built.reader):
         assert norm(title) in texts[page], f"{title!r} is not on page {page + 1}"
     for number, chapter in enumerate(built.pub.chapters, start=1):
-        page = dest_page(built.reader, f"chapter-{chapter.slug}")
+        page = built.dests[f"chapter-{chapter.slug}"]
         assert f"{built.labels['chapter']} {number} ·" in texts[page]
 
 
@@ -182,8 +185,8 @@ def toc_entries(b: Built) -> list[tuple[str, str]]:
 
 def test_contents_page_numbers_are_where_the_chapters_start(built: Built) -> None:
     reader = built.reader
-    texts = page_texts(reader)
-    first_chapter = dest_page(reader, toc_entries(built)[0][1])
+    texts = built.texts
+    first_chapter = built.dests[toc_entries(built)[0][1]]
     toc = " ".join(texts[:first_chapter])
     toc = toc[toc.index(built.labels["contents"]):]
     position = 0
@@ -191,13 +194,13 @@ def test_contents_page_numbers_are_where_the_chapters_start(built: Built) -> Non
         match = re.compile(re.escape(norm(title)) + r"[ .]*?(\d+)").search(toc, position)
         assert match, f"{title!r} is not in the table of contents"
         printed = int(match.group(1))
-        assert printed == dest_page(reader, target) + 1, f"{title!r}: printed {printed}"
+        assert printed == built.dests[target] + 1, f"{title!r}: printed {printed}"
         position = match.end()
 
 
 def test_contents_entries_are_live_links(built: Built) -> None:
     reader = built.reader
-    first_chapter = dest_page(reader, f"chapter-{built.pub.chapters[0].slug}")
+    first_chapter = built.dests[f"chapter-{built.pub.chapters[0].slug}"]
     from_toc = {dest for page, dest in internal_links(reader) if page < first_chapter}
     assert {target for _, target in toc_entries(built)} <= from_toc
 
@@ -207,10 +210,10 @@ def test_reference_numbers_link_to_their_appendix_entry(built: Built) -> None:
     links = internal_links(reader)
     cited = {dest for _, dest in links if dest.startswith("link-")}
     assert cited == {f"link-{link.number}" for link in built.pub.links}
-    texts = page_texts(reader)
+    texts = built.texts
     for link in built.pub.links:
-        page = dest_page(reader, f"link-{link.number}")
-        assert page >= dest_page(reader, "links")
+        page = built.dests[f"link-{link.number}"]
+        assert page >= built.dests["links"]
         assert link.url in texts[page].replace(" ", "")
 
 
@@ -219,7 +222,7 @@ def test_reference_numbers_link_to_their_appendix_entry(built: Built) -> None:
 
 def test_every_url_is_in_the_appendix_with_a_qr_code_that_reads_back(built: Built) -> None:
     reader = built.reader
-    start = dest_page(reader, "links")
+    start = built.dests["links"]
     urls = {link.url for link in built.pub.links}
     document = pdfium.PdfDocument(built.pdf)
     decoded: list[str] = []
@@ -237,8 +240,8 @@ def test_every_url_is_in_the_appendix_with_a_qr_code_that_reads_back(built: Buil
 
 def test_placeholder_urls_are_marked(built: Built) -> None:
     reader = built.reader
-    start = dest_page(reader, "links")
-    text = " ".join(page_texts(reader)[start:])
+    start = built.dests["links"]
+    text = " ".join(built.texts[start:])
     marks = text.count(built.labels["placeholder"])
     assert marks == sum(1 for link in built.pub.links if link.placeholder)
 
@@ -300,8 +303,8 @@ def test_pdf_is_tagged_with_language_and_metadata(built: Built) -> None:
 
 def test_reading_time_table_totals(built: Built) -> None:
     reader = built.reader
-    start = dest_page(reader, "reading-times")
-    text = " ".join(page_texts(reader)[start : dest_page(reader, "links") if built.pub.links else None])
+    start = built.dests["reading-times"]
+    text = " ".join(built.texts[start : built.dests["links"] if built.pub.links else None])
     lang = built.pub.meta.language
     words, minutes = reading_time.essay_total(built.pub)
     assert f"{built.labels['total']} {format_number(words, lang)} {minutes}" in text
