@@ -71,6 +71,8 @@ LABELS: dict[str, dict[str, str]] = {
         "length": "Duur",
         "overview": "Overzicht",
         "imposed_subject": "Drukversie: A5-boekje op A4, dubbelzijdig afdrukken, omslaan langs de korte kant, vouwen en nieten. Zonder tags; de toegankelijke versie is {file}.",
+        # epub
+        "landmarks": "Oriëntatiepunten",
         "accessibility_summary": "Een tekstueel essay met lesmodule. Alle afbeeldingen en de grafiek hebben een tekstalternatief; de cijfers staan ook in een tabel. Links zijn genummerd en verzameld in een overzicht.",
     },
     "en": {
@@ -102,6 +104,7 @@ LABELS: dict[str, dict[str, str]] = {
         "short_long_note": "Short: at most {max} minutes; long: more than {max} minutes.",
         "length": "Length", "overview": "Overview",
         "imposed_subject": "Print version: A5 booklet on A4, print double-sided, flip on the short edge, fold and staple. Untagged; the accessible version is {file}.",
+        "landmarks": "Landmarks",
         "accessibility_summary": "A text essay with a course module. Every image and the chart have a text alternative; the figures are also given as a table. Links are numbered and listed.",
     },
 }
