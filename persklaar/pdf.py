@@ -131,30 +131,62 @@ def check_pdf(data: bytes, what: str) -> int:
     return pages
 
 
-def layout(html: str, root: Path, stylesheets: list[Path], what: str):
-    """Lay out `html` without writing it, so an output can measure its pages first.
+@contextmanager
+def font_timestamps(epoch: int):
+    """Pin the timestamp fontTools writes into every font it saves or subsets.
 
-    Returns WeasyPrint's `Document`; pass it to `write_document`. Same fetcher,
-    fonts and warning rules as `render_pdf`.
+    fontTools stamps `head.modified` with the clock unless SOURCE_DATE_EPOCH is set, so
+    without this two builds of the same content differ in their embedded fonts. Set
+    around layout *and* writing (WOFF2 fonts are re-saved when loaded); restored after.
     """
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    import os
 
-    fetcher = _fetcher_class()(root)
-    fonts = FontConfiguration()
-    base = (root / "templates").as_uri() + "/"
-    with surfaced_warnings(what):
-        css = [CSS(filename=str(s), font_config=fonts, url_fetcher=fetcher) for s in stylesheets]
-        document = HTML(string=html, base_url=base, url_fetcher=fetcher)
-        try:
-            return document.render(font_config=fonts, stylesheets=css, pdf_tags=True,
-                                   presentational_hints=False)
-        except RecursionError:
-            raise BuildError(f"{what}: the document is nested too deeply to lay out") from None
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+class Layouter:
+    """WeasyPrint set up once (fetcher, fonts, parsed stylesheets) for several layouts.
+
+    For outputs that lay a document out, measure it and lay it out again, or lay out
+    many small documents: decoding the stylesheets' WOFF2 fonts is most of a small
+    document's layout time, and this does it once. Same fetcher and warning rules as
+    `render_pdf`.
+    """
+
+    def __init__(self, root: Path, stylesheets: list[Path]) -> None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.root = root
+        self.fetcher = _fetcher_class()(root)
+        self.fonts = FontConfiguration()
+        with surfaced_warnings(", ".join(s.name for s in stylesheets)):
+            self.css = [CSS(filename=str(s), font_config=self.fonts, url_fetcher=self.fetcher) for s in stylesheets]
+
+    def layout(self, html: str, what: str):
+        """WeasyPrint's `Document` of `html` (pages laid out, nothing written yet)."""
+        from weasyprint import HTML
+
+        base = (self.root / "templates").as_uri() + "/"
+        with surfaced_warnings(what):
+            document = HTML(string=html, base_url=base, url_fetcher=self.fetcher)
+            try:
+                return document.render(font_config=self.fonts, stylesheets=self.css, pdf_tags=True,
+                                       presentational_hints=False)
+            except RecursionError:
+                raise BuildError(f"{what}: the document is nested too deeply to lay out") from None
 
 
 def write_document(document, identifier: str, what: str) -> bytes:
-    """A laid-out `Document` (from `layout`) as tagged PDF bytes, deterministically."""
+    """A laid-out `Document` (from `Layouter.layout`) as tagged PDF bytes, deterministically."""
     with surfaced_warnings(what):
         return document.write_pdf(
             pdf_tags=True, uncompressed_pdf=False,
