@@ -117,9 +117,10 @@ class Loader:
             return None
         loaded = self.yaml(path, front, offset=1)
         data = schema.validate(schema.ChapterFrontMatter, loaded[0], loaded[1], self.diags) if loaded else None
+        errors = len(self.diags.errors)
         doc = self.markdown(body, SourceLocation(self.shown(path), body_line, 1), table_ids)
-        if data is None:
-            return None
+        if data is None or len(self.diags.errors) > errors:
+            return None  # the build stops anyway; do not parse a bad (maybe pathological) text again
         slug = path.stem  # unique by file name (NN-slug), used for ids and file names
         words = count_words(data.title) + count_words(markdown.plain_text(doc))
         return Chapter(slug, data.title, data.part, doc, words, SourceLocation(self.shown(path), 1, 1))

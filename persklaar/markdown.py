@@ -18,6 +18,8 @@ from __future__ import annotations
 import functools
 import html
 import re
+import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -35,6 +37,7 @@ MAX_NESTING = 40
 # Deepest element nesting (blocks + inline) a text may have; markdown-it stops nesting
 # blocks at MAX_NESTING, so anything near that is reported before it is flattened.
 MAX_DEPTH = MAX_NESTING - 3
+PARSE_SECONDS = 20.0  # see _parse_in_time
 _HOST = re.compile(r"[\w.:-]+")  # a host name (IDN or punycode), IPv4 or IPv6 address
 
 
@@ -62,13 +65,19 @@ def where(doc: Markdown, token: Token | None, needle: str = "") -> SourceLocatio
     """The file position of a token (and of `needle` on its first line, if found)."""
     line0 = token.map[0] if token is not None and token.map else 0
     line = doc.source.line + line0
-    lines = doc.text.split("\n")
+    lines = _lines(doc.text)
     col = 1
     if needle and token is not None and token.map:
         for offset, text in enumerate(lines[token.map[0] : token.map[1]]):
             if needle in text:
                 return SourceLocation(doc.source.path, line + offset, text.index(needle) + 1)
     return SourceLocation(doc.source.path, line, col)
+
+
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> list[str]:
+    """A text's lines, split once: a file with thousands of errors stays linear."""
+    return text.split("\n")
 
 
 def is_external(url: str) -> bool:
@@ -108,10 +117,43 @@ def walk(tokens: list[Token]):
 
 def check(doc: Markdown, diags: Diagnostics, table_ids: set[str], content_dir: Path) -> None:
     """Report every problem in one Markdown text (nothing is rendered here)."""
-    tokens = parse(doc)
+    tokens = _parse_in_time(doc)
+    if tokens is None:
+        diags.error(where(doc, None), f"Markdown took more than {PARSE_SECONDS:g} s to read "
+                    "(thousands of `[` or `![` in one paragraph?); split or simplify the text")
+        return
     for block, token in walk(tokens):
         _check_token(doc, block, token, diags, table_ids, content_dir)
     _check_nesting(doc, tokens, diags)
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _too_slow(signum, frame):
+    raise _TooSlow
+
+
+def _parse_in_time(doc: Markdown) -> list[Token] | None:
+    """parse(doc), or None past PARSE_SECONDS.
+
+    markdown-it's inline parser is quadratic on some inputs (`![![![…`, `[[[…`): a few
+    hundred KB of them take minutes, which would hang `check` and every build without
+    a word. Real chapters parse in milliseconds. A timer needs the main thread; elsewhere
+    (never the case for the CLI) the text is parsed without one.
+    """
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return parse(doc)
+    previous = signal.signal(signal.SIGALRM, _too_slow)
+    signal.setitimer(signal.ITIMER_REAL, PARSE_SECONDS)
+    try:
+        return parse(doc)
+    except _TooSlow:
+        return None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _check_token(doc, block, token, diags, table_ids, content_dir) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, copy_project
-from persklaar import content, sources
+from persklaar import content, markdown, sources
 
 BAD = FIXTURES / "bad"
 ESSAY = "content/essay/03-slecht.md"
@@ -295,3 +295,16 @@ def test_mojibake_is_a_warning_without_strict(tmp_path: Path):
     result = cli(root, "check")
     assert result.returncode == 0, result.stderr
     assert re.search(rf"^{ESSAY}:2:\d+: warning: looks double-encoded", result.stderr, re.M)
+
+
+def test_pathological_markdown_is_stopped_in_time(mini: Path, monkeypatch):
+    """markdown-it is quadratic on `![![![…`: past the time limit that is an error, not a hang."""
+    monkeypatch.setattr(markdown, "PARSE_SECONDS", 0.5)
+    (mini / ESSAY).write_text(FM + "Gewoon begin.\n\n" + "![" * 400_000 + "\n")
+    start = time.perf_counter()
+    with pytest.raises(content.ContentError) as caught:
+        content.load(mini)
+    assert time.perf_counter() - start < 15  # unlimited, this takes minutes
+    assert [str(d) for d in caught.value.diagnostics] == [
+        f"{ESSAY}:4:1: Markdown took more than 0.5 s to read (thousands of `[` or `![` in one "
+        "paragraph?); split or simplify the text"]
