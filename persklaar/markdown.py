@@ -140,10 +140,12 @@ def _parse_in_time(doc: Markdown) -> list[Token] | None:
 
     markdown-it's inline parser is quadratic on some inputs (`![![![…`, `[[[…`): a few
     hundred KB of them take minutes, which would hang `check` and every build without
-    a word. Real chapters parse in milliseconds. A timer needs the main thread; elsewhere
-    (never the case for the CLI) the text is parsed without one.
+    a word. Real chapters parse in milliseconds. A timer needs the main thread, and an
+    outer timer (a build worker's time limit) is left alone: there the text is parsed
+    without one of our own.
     """
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if (not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):
         return parse(doc)
     previous = signal.signal(signal.SIGALRM, _too_slow)
     signal.setitimer(signal.ITIMER_REAL, PARSE_SECONDS)
