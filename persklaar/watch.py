@@ -9,6 +9,8 @@ from .errors import ContentError, PersklaarError
 from .state import WATCHED, _ignored
 
 DEBOUNCE_MS = 300
+# How often the watcher wakes up with no change; its first wake-up proves it is live.
+TICK_MS = 200
 
 
 def _filter(change, path: str) -> bool:
@@ -21,21 +23,36 @@ def watch(req, verbosity: int, stop_event=None) -> int:
     """Build, then rebuild after each change until Ctrl-C (exit 0)."""
     from watchfiles import watch as watch_changes
 
-    from .cli import build_once
-
     _attempt(req, verbosity)
     folders = [str(req.root / f) for f in WATCHED if (req.root / f).is_dir()]
-    print(f"watching {', '.join(Path(f).name + '/' for f in folders)} (Ctrl-C to stop)", flush=True)
+    announced = False
     try:
+        # The file watcher starts when the generator is first resumed; with yield_on_timeout it
+        # hands back an empty set after TICK_MS of quiet, so the first yield means "watching now".
+        # Saying so only then keeps an edit made right after the message from being missed.
         for changes in watch_changes(*folders, watch_filter=_filter, debounce=DEBOUNCE_MS,
+                                     rust_timeout=TICK_MS, yield_on_timeout=True,
                                      stop_event=stop_event, raise_interrupt=False):
-            names = sorted({Path(p).relative_to(req.root).as_posix() for _, p in changes})
+            if not announced:
+                names = ", ".join(Path(f).name + "/" for f in folders)
+                print(f"watching {names} (Ctrl-C to stop)", flush=True)
+                announced = True
+            if not changes:
+                continue
+            names = sorted({_relative(req.root, p) for _, p in changes})
             print(f"changed: {', '.join(names)}", flush=True)
             _attempt(req, verbosity)
     except KeyboardInterrupt:
         pass
     print("stopped watching", flush=True)
     return 0
+
+
+def _relative(root: Path, path: str) -> str:
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return path
 
 
 def _attempt(req, verbosity: int) -> None:
@@ -49,4 +66,7 @@ def _attempt(req, verbosity: int) -> None:
         print("not built; fix the problem and save again (still watching)", file=sys.stderr, flush=True)
     except PersklaarError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
+        print("the previous outputs were kept (still watching)", file=sys.stderr, flush=True)
+    except Exception as exc:  # noqa: BLE001 - watch mode must outlive any single failed build
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         print("the previous outputs were kept (still watching)", file=sys.stderr, flush=True)
