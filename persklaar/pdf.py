@@ -116,6 +116,23 @@ def render_pdf(html: str, root: Path, stylesheets: list[Path], identifier: str, 
             raise BuildError(f"{what}: the document is nested too deeply to lay out") from None
 
 
+KEPT_HTML = "html"  # --keep-html writes each PDF's HTML to dist/html/
+
+
+def browsable_html(markup: str, stylesheets: list[Path], root: Path) -> bytes:
+    """`markup` as the author can open it from `dist/html/`: WeasyPrint gets the stylesheets
+    and the base URL (templates/) separately, so a browser is told both in the <head>."""
+    import html
+
+    base = "../../templates/"  # from dist/html/ to the folder relative URLs are resolved in
+    links = "".join(f'<link rel="stylesheet" href="../{html.escape(s.relative_to(root).as_posix())}">'
+                    for s in stylesheets)
+    head = f'<base href="{base}">{links}'
+    at = markup.find("<head>")
+    markup = markup[: at + 6] + head + markup[at + 6:] if at >= 0 else head + markup
+    return markup.encode("utf-8")
+
+
 def check_pdf(data: bytes, what: str) -> int:
     """Read a PDF back with pypdf before it is published; returns its page count."""
     import io
@@ -166,6 +183,7 @@ class Layouter:
         from weasyprint.text.fonts import FontConfiguration
 
         self.root = root
+        self.stylesheets = list(stylesheets)
         self.fetcher = _fetcher_class()(root)
         self.fonts = FontConfiguration()
         with surfaced_warnings(", ".join(s.name for s in stylesheets)):

@@ -29,6 +29,7 @@ from pathlib import Path
 from . import digest
 from .errors import BuildError, ContentError, Diagnostic, PersklaarError
 from .outputs import BuildOptions, Job, module
+from .pdf import KEPT_HTML
 from .state import State, scan
 
 ALL_OUTPUTS = ("booklet", "epub", "handouts")
@@ -44,6 +45,7 @@ class Result:
     seconds: float
     staged: Path | None = None
     error: str = ""
+    files: tuple[str, ...] = ()  # what to publish: the targets, plus dist/html/ pages with --keep-html
 
 
 @dataclass
@@ -231,7 +233,8 @@ def _run_job(pub, job: Job, staging: Path, options: BuildOptions) -> Result:
     try:
         module(job.output).build(pub, job, where, options)
         _verify(job, where)
-        return Result(job, True, time.perf_counter() - start, where)
+        kept = sorted(p.relative_to(where).as_posix() for p in (where / KEPT_HTML).rglob("*.html"))
+        return Result(job, True, time.perf_counter() - start, where, files=(*job.targets, *kept))
     except PersklaarError as exc:
         return Result(job, False, time.perf_counter() - start, error=f"{job.id}: {exc}")
     except MemoryError:
@@ -279,13 +282,15 @@ def _publish(results: list[Result], state: State, req: Request, summary: Summary
         if not result.ok:
             summary.failed.append(result.job.id)
             continue
-        for target in result.job.targets:
+        for target in result.files:
             dest = req.dist / target
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(result.staged / target, dest)
         entry = state.jobs[result.job.id]
+        for gone in set(entry.get("targets", [])) - set(result.files):  # e.g. HTML no longer kept
+            (req.dist / gone).unlink(missing_ok=True)
         entry["parts"] = entry.pop("next")
-        entry["targets"] = list(result.job.targets)
+        entry["targets"] = list(result.files)
         summary.built.append(result.job.id)
         shutil.rmtree(result.staged, ignore_errors=True)
     for entry in state.jobs.values():

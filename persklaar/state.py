@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,23 +47,43 @@ class State:
 
 
 def scan(root: Path, cache: dict[str, list]) -> dict[str, list]:
-    """[size, mtime_ns, sha] of every input file; hashes only what looks changed."""
+    """[size, mtime_ns, sha] of every input file; hashes only what looks changed.
+
+    Links are never followed here: a link is recorded by where it points (the loader
+    then refuses one that leads out of the project, or nowhere), so scanning reads no
+    file outside the project, and a new broken or looping link still counts as a change.
+    """
     found: dict[str, list] = {}
     for folder in WATCHED:
         base = root / folder
         if not base.is_dir():
             continue
-        for path in sorted(base.rglob("*")):
-            if not path.is_file() or _ignored(path):
-                continue
-            rel = path.relative_to(root).as_posix()
-            st = path.stat()
-            old = cache.get(rel)
-            if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
-                found[rel] = old
-            else:
-                found[rel] = [st.st_size, st.st_mtime_ns, file_sha(path)]
-    return found
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+            dirnames.sort()
+            here = Path(dirpath)
+            names = sorted(filenames) + [d for d in dirnames if (here / d).is_symlink()]
+            for name in names:
+                path = here / name
+                if _ignored(path):
+                    continue
+                rel = path.relative_to(root).as_posix()
+                st = path.lstat()
+                if not stat.S_ISREG(st.st_mode):
+                    found[rel] = _odd(path)
+                    continue
+                old = cache.get(rel)
+                if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
+                    found[rel] = old
+                else:
+                    found[rel] = [st.st_size, st.st_mtime_ns, file_sha(path)]
+    return dict(sorted(found.items()))
+
+
+def _odd(path: Path) -> list:
+    """A link (by its target) or a special file, without opening it."""
+    if path.is_symlink():
+        return [0, 0, "link:" + os.readlink(path)]
+    return [0, 0, "special"]
 
 
 def _ignored(path: Path) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -23,10 +24,11 @@ def watch(req, verbosity: int, stop_event=None) -> int:
     """Build, then rebuild after each change until Ctrl-C (exit 0)."""
     from watchfiles import watch as watch_changes
 
-    _attempt(req, verbosity)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops watching as cleanly as Ctrl-C
     folders = [str(req.root / f) for f in WATCHED if (req.root / f).is_dir()]
     announced = False
     try:
+        _attempt(req, verbosity)
         # The file watcher starts when the generator is first resumed; with yield_on_timeout it
         # hands back an empty set after TICK_MS of quiet, so the first yield means "watching now".
         # Saying so only then keeps an edit made right after the message from being missed.
@@ -46,6 +48,10 @@ def watch(req, verbosity: int, stop_event=None) -> int:
         pass
     print("stopped watching", flush=True)
     return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _relative(root: Path, path: str) -> str:

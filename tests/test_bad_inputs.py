@@ -201,12 +201,7 @@ def assert_reported(case: Bad, result: subprocess.CompletedProcess, command: str
 
 # Known gaps outside the files this corpus may fix, kept visible (strict: when fixed,
 # the xfail fails and should be removed).
-KNOWN_GAPS = {
-    # state.scan() skips entries that are not regular files, so a new looping link
-    # leaves the quick digest unchanged and `build` is a no-op that exits 0 (and
-    # `check` does report it).
-    "symlink-loop": pytest.mark.xfail(strict=True, reason="no-op check does not see a new unreadable entry"),
-}
+KNOWN_GAPS: dict[str, pytest.MarkDecorator] = {}
 PARAMS = [pytest.param(c, id=c.id, marks=KNOWN_GAPS.get(c.id, ())) for c in CASES]
 
 

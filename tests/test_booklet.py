@@ -184,7 +184,6 @@ def toc_entries(b: Built) -> list[tuple[str, str]]:
 
 
 def test_contents_page_numbers_are_where_the_chapters_start(built: Built) -> None:
-    reader = built.reader
     texts = built.texts
     first_chapter = built.dests[toc_entries(built)[0][1]]
     toc = " ".join(texts[:first_chapter])
@@ -239,7 +238,6 @@ def test_every_url_is_in_the_appendix_with_a_qr_code_that_reads_back(built: Buil
 
 
 def test_placeholder_urls_are_marked(built: Built) -> None:
-    reader = built.reader
     start = built.dests["links"]
     text = " ".join(built.texts[start:])
     marks = text.count(built.labels["placeholder"])
@@ -302,7 +300,6 @@ def test_pdf_is_tagged_with_language_and_metadata(built: Built) -> None:
 
 
 def test_reading_time_table_totals(built: Built) -> None:
-    reader = built.reader
     start = built.dests["reading-times"]
     text = " ".join(built.texts[start : built.dests["links"] if built.pub.links else None])
     lang = built.pub.meta.language

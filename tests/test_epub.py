@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import posixpath
 import re
-import shutil
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field

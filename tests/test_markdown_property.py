@@ -15,7 +15,6 @@ deep nesting, and sends each one down the path a file's text takes: `sources.dec
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 

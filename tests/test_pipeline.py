@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -162,8 +163,10 @@ def test_killed_build_leaves_no_partial_file(built: Path):
 
 def test_watch_rebuilds_and_survives_a_broken_save(built: Path):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # Ctrl-C as a terminal sends it; SIGINT is reset because test runners (xdist) may ignore it
     proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(built), "handouts", "--watch"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines: list[str] = []
     queue: Queue[str | None] = Queue()
 
@@ -206,7 +209,23 @@ def test_watch_rebuilds_and_survives_a_broken_save(built: Path):
         wait_for("built   handouts:3 ")
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
+        wait_for("stopped watching", timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert "Traceback" not in "".join(lines)
+
+
+def test_keep_html_publishes_each_pdfs_html_and_drops_it_when_off(built: Path):
+    ok(built, "handouts", "--keep-html")
+    html = built / "dist/html"
+    pages = sorted(p.name for p in html.glob("*.html"))
+    assert pages == ["03-1-zonder-bronnen.html", "03-robots-in-de-klas.html"]
+    sheet = (html / "03-robots-in-de-klas.html").read_text("utf-8")
+    # a browser finds the stylesheets and the templates/ base WeasyPrint was given
+    assert '<base href="../../templates/">' in sheet
+    for href in re.findall(r'<link rel="stylesheet" href="([^"]+)">', sheet):
+        assert (built / "templates" / href).resolve().is_file(), href
+    assert "Robots in de klas" in sheet
+    ok(built, "handouts")  # without the option the kept pages go again
+    assert not list(html.glob("*.html"))

@@ -358,3 +358,21 @@ def test_content_is_never_a_template_nor_markup_in_the_epub(full_build: Path):
     everything = "\n".join(texts)
     assert TEMPLATE_TEXT in everything and SCRIPT_TEXT in everything
     assert f"{XHTML}script" not in elements and f"{XHTML}iframe" not in elements
+
+
+def test_change_scan_never_opens_a_file_through_a_link(tmp_path: Path, monkeypatch):
+    """The no-op check hashes inputs; a link out of the project is recorded, not read."""
+    from persklaar import state
+
+    root = copy_project(tmp_path)
+    outside = tmp_path / "buiten.md"
+    outside.write_text("geheim\n")
+    (root / "content/essay/09-link.md").symlink_to(outside)
+    (root / "content/essay/10-lus.md").symlink_to(root / "content/essay/10-lus.md")
+    opened: list[Path] = []
+    real = state.file_sha
+    monkeypatch.setattr(state, "file_sha", lambda p: opened.append(Path(p)) or real(p))
+    files = state.scan(root, {})
+    assert files["content/essay/09-link.md"] == [0, 0, f"link:{outside}"]
+    assert files["content/essay/10-lus.md"][2].startswith("link:")
+    assert opened and all(not p.is_symlink() and p.resolve().is_relative_to(root.resolve()) for p in opened)

@@ -10,19 +10,15 @@ prepares the data the templates print. Every number (reading times, totals, link
 numbers) comes from the model and its helpers, never from a template.
 
 With `options.keep_html` the HTML given to WeasyPrint is also written to
-`html/<slug>.html` under the staging folder (for debugging layout). It is not one of
-the job's targets, because `jobs()` cannot see the options, so the pipeline does not
-publish it unless it learns to.
+`html/<slug>.html` under the staging folder; the pipeline publishes it to `dist/html/`
+with the job's targets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +27,7 @@ from ..errors import BuildError
 from ..impose import impose
 from ..labels import labels_for
 from ..model import Chapter, Module, Publication, Section
-from ..pdf import check_pdf, render_pdf
+from ..pdf import KEPT_HTML, browsable_html, check_pdf, font_timestamps, render_pdf
 from ..text import format_number
 from . import BuildOptions, Job
 
@@ -56,10 +52,10 @@ def build(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> N
     """Write the booklet PDF and its imposed version (job.targets) under `staging`."""
     booklet_name, imposed_name = job.targets
     markup = page_html(pub, options)
-    if options.keep_html:
-        _write(staging / "html" / f"{pub.slug}.html", markup.encode())
     styles = [pub.root / "styles" / name for name in STYLESHEETS]
-    with _font_timestamps(_epoch(pub, options)):
+    if options.keep_html:
+        _write(staging / KEPT_HTML / f"{pub.slug}.html", browsable_html(markup, styles, pub.root))
+    with font_timestamps(_epoch(pub, options)):
         pdf = render_pdf(markup, pub.root, styles, pub.meta.identifier, booklet_name)
     check_pdf(pdf, booklet_name)
     subject = labels_for(pub.meta.language)["imposed_subject"].format(file=booklet_name)
@@ -69,25 +65,6 @@ def build(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> N
         raise BuildError(f"{imposed_name}: imposition failed ({type(exc).__name__}: {exc})") from None
     _write(staging / booklet_name, pdf)
     _write(staging / imposed_name, imposed)
-
-
-@contextmanager
-def _font_timestamps(epoch: int) -> Iterator[None]:
-    """Pin the `modified` date fontTools writes into every font subset it saves.
-
-    fontTools stamps each saved font with the current time unless SOURCE_DATE_EPOCH
-    is set, so two builds a second apart would embed different fonts. Workers are
-    separate processes, so changing the environment for the render is safe.
-    """
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -83,8 +83,9 @@ def build(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> N
     module, section = _find(pub, job.key)
     what = job.targets[0]
     day = build_date(pub, options)
+    keep = (staging / pdf.KEPT_HTML / f"{section.slug}.html") if options.keep_html else None
     with pdf.font_timestamps(_epoch(day, options)):
-        data = render_sheet(pub, module, section, day, what)
+        data = render_sheet(pub, module, section, day, what, keep)
     out = staging / what
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
@@ -183,20 +184,26 @@ def format_date(day: dt.date, language: str) -> str:
 # ---------------------------------------------------------------- rendering
 
 
-def render_sheet(pub: Publication, module: Module, section: Section, day: dt.date, what: str) -> bytes:
+def render_sheet(pub: Publication, module: Module, section: Section, day: dt.date, what: str,
+                 keep_html: Path | None = None) -> bytes:
     """Lay the sheet out once to measure the room left on its last page, then once more
     with a notes box that fills that room (CSS cannot size a box to "the rest of the page")."""
     layouter = _layouter(pub.root, _styles_digest(pub.root))
-    document = layouter.layout(sheet_html(pub, module, section, day, notes_lines=0), what)
+    markup = sheet_html(pub, module, section, day, notes_lines=0)
+    document = layouter.layout(markup, what)
     pages = len(document.pages)
     if pages > MAX_PAGES:
         raise BuildError(f"{what}: section {section.number} needs {pages} pages; a handout has at most "
                          f"{MAX_PAGES}: shorten its intro or split it into two sections")
     lines = _notes_lines(_room_mm(document))
     if lines:
-        with_notes = layouter.layout(sheet_html(pub, module, section, day, notes_lines=lines), what)
+        with_notes_html = sheet_html(pub, module, section, day, notes_lines=lines)
+        with_notes = layouter.layout(with_notes_html, what)
         if len(with_notes.pages) == pages:  # rounding never costs a page
-            document = with_notes
+            document, markup = with_notes, with_notes_html
+    if keep_html is not None:
+        keep_html.parent.mkdir(parents=True, exist_ok=True)
+        keep_html.write_bytes(pdf.browsable_html(markup, layouter.stylesheets, pub.root))
     return pdf.write_document(document, f"{pub.meta.identifier}#handout-{section.number}", what)
 
 
