@@ -87,12 +87,18 @@ def edit_section(root: Path, flip: list[bool]) -> None:
 
 
 def weasyprint_floor(root: Path) -> tuple[float, int]:
-    """(e): WeasyPrint alone on the booklet's intermediate HTML, with the same styles and fetcher."""
-    build(root, "booklet", "--keep-html")
-    html = next((root / "dist/html").glob("*.html"))
+    """(e): a process that imports WeasyPrint and renders the booklet's own HTML, with the
+    same stylesheets and fetcher, and nothing else (no content loading, no imposition)."""
+    html = root.parent / "booklet.html"
+    if not html.is_file():  # the HTML the booklet job gives WeasyPrint, made once, untimed
+        dump = ("import sys, pathlib; from persklaar.content import load; from persklaar.outputs import booklet, BuildOptions; "
+                "pub, _ = load(pathlib.Path(sys.argv[1])); "
+                "pathlib.Path(sys.argv[2]).write_text(booklet.page_html(pub, BuildOptions()), 'utf-8')")
+        subprocess.run([PY, "-c", dump, str(root), str(html)], cwd=REPO, check=True)
     script = ("import sys, pathlib; from persklaar import pdf; from persklaar.outputs import booklet; "
-              "root = pathlib.Path(sys.argv[1]); html = pathlib.Path(sys.argv[2]).read_text('utf-8'); "
-              "pdf.render_pdf(html, root, booklet.stylesheets(root), 'bench', 'bench')")
+              "root = pathlib.Path(sys.argv[1]); markup = pathlib.Path(sys.argv[2]).read_text('utf-8'); "
+              "styles = [root / 'styles' / name for name in booklet.STYLESHEETS]; "
+              "pdf.render_pdf(markup, root, styles, 'bench', 'bench')")
     return timed([PY, "-c", script, str(root), str(html)], root)
 
 

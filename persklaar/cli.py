@@ -57,9 +57,12 @@ def _check_parser() -> argparse.ArgumentParser:
 
 
 def _import_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="persklaar import", description="Convert Hugo course pages into course module YAML.")
-    p.add_argument("pages", nargs="+", type=Path)
-    p.add_argument("--out", type=Path, default=Path("content/course"))
+    p = _Parser(prog="persklaar import", description="Convert Hugo course pages into course module YAML.",
+                epilog="Problems are printed as page:line:col; a page with errors is not written, "
+                       "and an existing module file is kept unless --force is given.")
+    p.add_argument("pages", nargs="+", type=Path, metavar="PAGE", help="a Hugo/Wowchemy course page (.md)")
+    p.add_argument("--out", type=Path, default=Path("content/course"), metavar="DIR",
+                   help="where the module YAML files go (default: content/course)")
     p.add_argument("--force", action="store_true", help="overwrite existing module files")
     return p
 
@@ -164,10 +167,13 @@ def _require_project(root: Path) -> None:
 
 
 def entry() -> None:
-    """Console-script entry: a bug shows its traceback, with a request to report it."""
+    """Console-script entry: a bug is one line (the traceback only with PERSKLAAR_DEBUG=1)."""
     try:
         sys.exit(main())
-    except Exception:
-        traceback.print_exc()
-        print("persklaar: internal error (a bug, not your content); please report it.", file=sys.stderr)
+    except Exception as exc:
+        if os.environ.get("PERSKLAAR_DEBUG"):
+            traceback.print_exc()
+        print(f"persklaar: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("This is a bug, not your content (no file in dist/ is left half-written). Please report it "
+              "(PERSKLAAR_DEBUG=1 shows the traceback).", file=sys.stderr)
         sys.exit(70)

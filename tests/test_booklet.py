@@ -367,3 +367,18 @@ def test_two_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:
     assert written == [f"html/{slug}.html", f"{slug}-imposed.pdf", f"{slug}.pdf"]
     first = sorted(p.name for p in built.staging.rglob("*") if p.is_file())
     assert first == sorted(booklet.jobs(built.pub)[0].targets)
+
+
+def test_a_table_placed_twice_gets_fresh_ids(tmp_path: Path) -> None:
+    """An author may show the same data table in two chapters (or twice in one)."""
+    root = copy_project(tmp_path, "mini")
+    for chapter in ("01-begin.md", "02-cijfers.md"):
+        path = root / "content/essay" / chapter
+        path.write_text(path.read_text("utf-8") + "\n```table\nlanden\n```\n", "utf-8")
+    pub, _ = content.load(root)
+    markup = booklet.page_html(pub, BuildOptions())
+    ids = re.findall(r'\sid="([^"]+)"', markup)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert markup.count('class="chart"') >= 3 * 2  # three placements, each a figure and its SVG
+    again = build(root, tmp_path / "staging")  # and WeasyPrint lays it out without a warning
+    assert len(again.reader.pages) > 1

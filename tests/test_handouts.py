@@ -294,6 +294,33 @@ def test_every_qr_code_decodes_to_its_resource_url(built: Built):
         assert sorted(found) == sorted({r.url for r in section.resources}), section.number
 
 
+def test_each_row_has_its_own_scannable_qr_code(real_built: Built):
+    """Top to bottom the codes follow the table's rows; each is about 2 cm with a white quiet zone."""
+    dpi = 300
+    for section in real_built.sections:
+        codes = []
+        document = pypdfium2.PdfDocument(str(real_built.sheet(section)))
+        for number, page in enumerate(document):
+            image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+                p = code.position
+                left, top = min(p.top_left.x, p.bottom_left.x), min(p.top_left.y, p.top_right.y)
+                right, bottom = max(p.top_right.x, p.bottom_right.x), max(p.bottom_left.y, p.bottom_right.y)
+                width_mm = (right - left) / dpi * 25.4
+                assert 14 <= width_mm <= 22, f"{section.number}: a {width_mm:.1f} mm code"
+                ring = round(1.5 / 25.4 * dpi)  # 1.5 mm around the symbol: part of its quiet zone
+                box = image.crop((left - ring, top - ring, right + ring + 1, bottom + ring + 1))
+                inner = image.crop((left, top, right + 1, bottom + 1))
+                assert min(box.crop((0, 0, box.width, ring)).getdata()) > 200, "quiet zone above"
+                assert min(box.crop((0, box.height - ring, box.width, box.height)).getdata()) > 200, "below"
+                assert min(box.crop((0, 0, ring, box.height)).getdata()) > 200, "quiet zone left"
+                assert min(box.crop((box.width - ring, 0, box.width, box.height)).getdata()) > 200, "right"
+                assert min(inner.getdata()) < 60  # and the symbol itself is black
+                codes.append(((number, top), code.text))
+        document.close()
+        assert [text for _, text in sorted(codes)] == [r.url for r in section.resources], section.number
+
+
 def test_qr_codes_survive_a_greyscale_print(real_built: Built):
     section = max(real_built.sections, key=lambda s: len(s.resources))
     assert set(decoded_qr_codes(real_built.sheet(section), grey=True)) == {r.url for r in section.resources}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,6 +154,7 @@ class _Renderer:
         self.pub = pub
         self.lang = pub.meta.language
         self.aliases: dict[str, str] = {}  # author anchors (`#slug`) → ids in the booklet
+        self.placed: Counter[str] = Counter()  # a table placed again gets fresh ids
         self.previous_part: str | None = None
 
     def context(self, prefix: str) -> markdown.RenderContext:
@@ -170,19 +172,21 @@ class _Renderer:
         table = self.pub.table(table_id)
         if table is None:  # content.load already refused this; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
-        out = figures.table_html(table, self.lang, f"table-{table.id}")
+        self.placed[table.id] += 1
+        key = table.id if self.placed[table.id] == 1 else f"{table.id}-{self.placed[table.id]}"
+        out = figures.table_html(table, self.lang, f"table-{key}")
         if not table.chart:
             return out
         label = labels_for(self.lang)["chart"]
-        return out + (f'<figure class="chart" id="chart-{table.id}">{self._chart_svg(table)}'
+        return out + (f'<figure class="chart" id="chart-{key}">{self._chart_svg(table, key)}'
                       f'<figcaption><span class="figure-label">{label}:</span> '
                       f"{html.escape(table.title)}</figcaption></figure>\n")
 
-    def _chart_svg(self, table) -> str:
-        """figures.chart_svg, with its <title>/<desc> ids made unique per table."""
+    def _chart_svg(self, table, key: str) -> str:
+        """figures.chart_svg, with its <title>/<desc> ids made unique per placed table."""
         svg = figures.chart_svg(table, self.lang)
         for old in ("chart-title", "chart-desc"):
-            svg = re.sub(rf'(?<=["\s]){old}(?=["\s])', f"{old}-{table.id}", svg)
+            svg = re.sub(rf'(?<=["\s]){old}(?=["\s])', f"{old}-{key}", svg)
         return svg
 
     def chapter(self, chapter: Chapter, number: int) -> ChapterView:
