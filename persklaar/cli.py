@@ -25,6 +25,9 @@ examples:
   python build.py -v --jobs 1       say why each output is rebuilt or skipped; one worker
   python build.py import page.md --out content/course/
                                     convert Hugo course pages into course YAML
+
+exit codes: 0 built (or valid), 1 content or build error (printed as path:line:col: message;
+the previous outputs in dist/ are kept), 2 bad usage
 """
 
 

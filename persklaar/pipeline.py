@@ -15,6 +15,7 @@ killed build never leaves a partial file in `dist/` and the previous good output
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import resource
@@ -25,6 +26,7 @@ import zipfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import digest
 from .errors import BuildError, ContentError, Diagnostic, PersklaarError
@@ -88,13 +90,29 @@ def build(req: Request, report) -> Summary:
         report.skipped_all(req.outputs)
         summary.seconds = time.perf_counter() - start
         return summary
-    pub, warnings = _load(req, report)
-    summary.warnings = warnings
-    plan = [(job, name) for name in req.outputs for job in module(name).jobs(pub)]
-    stale = _stale(pub, plan, state, files, req, report, summary)
-    results = run_pool(pub, stale, req, report)
-    _publish(results, state, req, summary)
-    _post_steps(pub, plan, results, state, req, report, summary)
+    # A worker starts now and imports the renderers while this process reads the content.
+    pool = _start_pool(req)
+    try:
+        pub, warnings = _load(req, report)
+        summary.warnings = warnings
+        plan = [(job, name) for name in req.outputs for job in module(name).jobs(pub)]
+        stale = _stale(pub, plan, state, files, req, report, summary)
+        sheets_left = {job.id for job in stale if job.output == "handouts"}
+        post_errors: list[str] = []
+
+        def done(result: Result) -> None:  # each output is published as soon as it is checked
+            _publish(result, state, req, summary)
+            sheets_left.discard(result.job.id)
+            if result.job.output == "handouts" and not sheets_left:
+                post_errors.extend(_post_steps(pub, plan, state, req, report, summary))  # while the booklet renders
+
+        results = run_pool(pool, pub, stale, req, report, done)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if not any(job.output == "handouts" for job in stale):
+        post_errors.extend(_post_steps(pub, plan, state, req, report, summary))  # e.g. it was deleted
+    for entry in state.jobs.values():
+        entry.pop("next", None)
     _prune(plan, state, req)
     state.files = files
     for name in req.outputs:
@@ -103,7 +121,7 @@ def build(req: Request, report) -> Summary:
     state.save(req.dist, req.scratch)
     summary.seconds = time.perf_counter() - start
     if summary.failed:
-        raise BuildError("\n".join(r.error for r in results if not r.ok))
+        raise BuildError("\n".join([r.error for r in results if not r.ok] + post_errors))
     return summary
 
 
@@ -186,22 +204,39 @@ def _why(before: dict | None, parts: dict[str, str], job: Job, req: Request) -> 
 # ---------------------------------------------------------------- running
 
 
-def run_pool(pub, stale: list[Job], req: Request, report) -> list[Result]:
+def _start_pool(req: Request) -> ProcessPoolExecutor:
+    """The worker pool, with its first worker warming up (importing WeasyPrint and the
+    outputs) at once; it takes the heaviest job. The others start with their first job,
+    so they do not compete with this process while it reads the content."""
+    pool = ProcessPoolExecutor(max_workers=max(1, req.jobs), initializer=_limit_worker)
+    pool.submit(_warm_up, req.outputs)
+    return pool
+
+
+def _warm_up(outputs: tuple[str, ...]) -> None:
+    """In a worker: import what the jobs will need (about 0.7 s, hidden behind loading)."""
+    for name in outputs:
+        module(name)
+    importlib.import_module("weasyprint")  # every output renders with it (the EPUB its cover)
+
+
+def run_pool(pool: ProcessPoolExecutor, pub, stale: list[Job], req: Request, report,
+             done: Callable[[Result], None]) -> list[Result]:
+    """Run `stale` (heaviest first) in `pool`; `done` gets each result as it comes in."""
     if not stale:
         return []
     _clean_scratch(req.scratch)
     staging = req.scratch / f"staging-{os.getpid()}"
     results = []
-    workers = max(1, min(req.jobs, len(stale)))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_limit_worker) as pool:
-        futures = {}
-        for job in stale:
-            report.started(job)
-            futures[pool.submit(_run_job, pub, job, staging, req.options)] = job
-        for future in as_completed(futures):
-            result = _result(future, futures[future])
-            report.finished(result)
-            results.append(result)
+    futures = {}
+    for job in stale:
+        report.started(job)
+        futures[pool.submit(_run_job, pub, job, staging, req.options)] = job
+    for future in as_completed(futures):
+        result = _result(future, futures[future])
+        report.finished(result)
+        results.append(result)
+        done(result)
     return results
 
 
@@ -277,30 +312,38 @@ def _check_zip(path: Path, target: str) -> None:
 # ---------------------------------------------------------------- publishing
 
 
-def _publish(results: list[Result], state: State, req: Request, summary: Summary) -> None:
-    for result in results:
-        if not result.ok:
-            summary.failed.append(result.job.id)
-            continue
-        for target in result.files:
-            dest = req.dist / target
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(result.staged / target, dest)
-        entry = state.jobs[result.job.id]
-        for gone in set(entry.get("targets", [])) - set(result.files):  # e.g. HTML no longer kept
-            (req.dist / gone).unlink(missing_ok=True)
-        entry["parts"] = entry.pop("next")
-        entry["targets"] = list(result.files)
-        summary.built.append(result.job.id)
-        shutil.rmtree(result.staged, ignore_errors=True)
-    for entry in state.jobs.values():
-        entry.pop("next", None)
-
-
-def _post_steps(pub, plan, results, state: State, req: Request, report, summary: Summary) -> None:
-    """The combined handout PDF: made from the published handouts, after them."""
-    if "handouts" not in req.outputs or summary.failed:
+def _publish(result: Result, state: State, req: Request, summary: Summary) -> None:
+    """Move a checked job's files from staging into dist/ (each with os.replace)."""
+    if not result.ok:
+        summary.failed.append(result.job.id)
         return
+    for target in result.files:
+        dest = req.dist / target
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(result.staged / target, dest)
+    entry = state.jobs[result.job.id]
+    for gone in set(entry.get("targets", [])) - set(result.files):  # e.g. HTML no longer kept
+        (req.dist / gone).unlink(missing_ok=True)
+    entry["parts"] = entry.pop("next")
+    entry["targets"] = list(result.files)
+    summary.built.append(result.job.id)
+    shutil.rmtree(result.staged, ignore_errors=True)
+
+
+def _post_steps(pub, plan, state: State, req: Request, report, summary: Summary) -> list[str]:
+    """The combined handout PDF, made from the published handouts once they are all done;
+    returns the errors (a failure is recorded, not raised, so the other jobs finish)."""
+    if "handouts" not in req.outputs or any(jid.startswith("handouts:") for jid in summary.failed):
+        return []
+    try:
+        _combine_handouts(pub, plan, state, req, report, summary)
+    except PersklaarError as exc:
+        summary.failed.append("handouts:combined")
+        return [f"handouts:combined: {exc}"]
+    return []
+
+
+def _combine_handouts(pub, plan, state: State, req: Request, report, summary: Summary) -> None:
     handouts = module("handouts")
     sheets = [job for job, name in plan if name == "handouts"]
     if not sheets:

@@ -382,3 +382,16 @@ def test_a_table_placed_twice_gets_fresh_ids(tmp_path: Path) -> None:
     assert markup.count('class="chart"') >= 3 * 2  # three placements, each a figure and its SVG
     again = build(root, tmp_path / "staging")  # and WeasyPrint lays it out without a warning
     assert len(again.reader.pages) > 1
+
+
+def test_publish_check_reads_the_pdf_back(built: Built) -> None:
+    """What the pipeline runs on every PDF before publishing it: a cut-off file fails."""
+    from persklaar.errors import BuildError
+    from persklaar.pdf import check_pdf
+
+    assert check_pdf(built.pdf, "booklet.pdf") == len(built.reader.pages)
+    for cut in (len(built.pdf) // 2, len(built.pdf) - 40):
+        with pytest.raises(BuildError, match="does not read back"):
+            check_pdf(built.pdf[:cut], "booklet.pdf")
+    with pytest.raises(BuildError):
+        check_pdf(b"%PDF-1.7\n", "empty.pdf")

@@ -28,7 +28,7 @@ from ..errors import BuildError
 from ..impose import impose
 from ..labels import labels_for
 from ..model import Chapter, Module, Publication, Section
-from ..pdf import KEPT_HTML, browsable_html, check_pdf, font_timestamps, render_pdf
+from ..pdf import KEPT_HTML, browsable_html, font_timestamps, render_pdf
 from ..text import format_number
 from . import BuildOptions, Job
 
@@ -58,7 +58,6 @@ def build(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> N
         _write(staging / KEPT_HTML / f"{pub.slug}.html", browsable_html(markup, styles, pub.root))
     with font_timestamps(_epoch(pub, options)):
         pdf = render_pdf(markup, pub.root, styles, pub.meta.identifier, booklet_name)
-    check_pdf(pdf, booklet_name)
     subject = labels_for(pub.meta.language)["imposed_subject"].format(file=booklet_name)
     try:
         imposed = impose(pdf, subject)
