@@ -26,13 +26,13 @@ watch: system-build $(STAMP)
 bench: system-build $(STAMP)
 	$(BIN)/python bench/run.py
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "persklaar needs Python 3.11 or newer ($(PYTHON) is older)."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { echo "Could not create $(VENV). On Debian: sudo apt-get install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
 # WeasyPrint needs Pango (and HarfBuzz/fontconfig, which come with it).

@@ -16,12 +16,16 @@ class Reporter:
         self.verbosity = verbosity
         self.out = stream or sys.stdout
         self.err = sys.stderr
+        self.hidden_warnings = 0  # -q: counted, and named in one line at the end
 
     def line(self, text: str, level: int = 1) -> None:
         if self.verbosity >= level:
             print(text, file=self.out, flush=True)
 
     def diagnostic(self, d: Diagnostic) -> None:
+        if self.verbosity == 0 and d.severity == "warning":
+            self.hidden_warnings += 1
+            return
         print(str(d), file=self.err, flush=True)
 
     def skipped_all(self, outputs) -> None:
@@ -41,6 +45,9 @@ class Reporter:
         self.line(f"{mark}  {result.job.id:<18} {result.seconds:6.1f} s  {', '.join(result.job.targets)}")
 
     def summary(self, summary) -> None:
+        if self.hidden_warnings:
+            print(f"{self.hidden_warnings} warning(s) not shown (-q); `python build.py check` lists them",
+                  file=self.err, flush=True)
         self.line(
             f"done in {summary.seconds:.1f} s: {len(summary.built)} built, "
             f"{len(summary.skipped)} skipped, {len(summary.warnings)} warning(s)"

@@ -229,3 +229,13 @@ def test_keep_html_publishes_each_pdfs_html_and_drops_it_when_off(built: Path):
     assert "Robots in de klas" in sheet
     ok(built, "handouts")  # without the option the kept pages go again
     assert not list(html.glob("*.html"))
+
+
+def test_quiet_prints_nothing_but_a_count_of_warnings(built: Path):
+    chapter = next((built / "content/essay").glob("*.md"))
+    chapter.write_text(chapter.read_text("utf-8") + "\nZie [dit](https://example.com/nog-niet).\n", "utf-8")
+    result = ok(built, "handouts", "epub", "-q")
+    assert result.stdout == ""
+    assert result.stderr.strip() == "1 warning(s) not shown (-q); `python build.py check` lists them"
+    loud = ok(built, "handouts", "epub", "--keep-html")  # something to rebuild, and the warning in full
+    assert "warning: placeholder URL https://example.com/nog-niet" in loud.stderr
