@@ -102,6 +102,10 @@ def weasyprint_floor(root: Path) -> tuple[float, int]:
     return timed([PY, "-c", script, str(root), str(html)], root)
 
 
+CASES = ("(a) cold full build", "(b) no-op rebuild", "(c) edit one essay chapter",
+         "(d) edit one course section", "(e) WeasyPrint alone (booklet HTML)", "(f) essay x10, cold full build")
+
+
 def median(samples: list[tuple[float, int]]) -> tuple[float, int]:
     return statistics.median(s for s, _ in samples), max(m for _, m in samples)
 
@@ -111,19 +115,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     env_note = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
-    results: dict[str, tuple[float, int]] = {}
+    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in CASES}
     with tempfile.TemporaryDirectory(prefix="persklaar-bench-") as tmp:
         root = copy_project(Path(tmp) / "p")
-        results["(a) cold full build"] = median([cold(root) for _ in range(args.runs)])
-        build(root)
-        results["(b) no-op rebuild"] = median([build(root) for _ in range(args.runs)])
-        flip = [False]
-        results["(c) edit one essay chapter"] = median([(edit_chapter(root, flip), build(root))[1] for _ in range(args.runs)])
-        flip = [False]
-        results["(d) edit one course section"] = median([(edit_section(root, flip), build(root))[1] for _ in range(args.runs)])
-        results["(e) WeasyPrint alone (booklet HTML)"] = median([weasyprint_floor(root) for _ in range(args.runs)])
+        chapter_flip, section_flip = [False], [False]
+        # One round runs every case once, so a machine that slows down for a while (a shared
+        # VM) slows all cases alike instead of the ones that happened to run then.
+        for _ in range(args.runs):
+            samples[CASES[0]].append(cold(root))
+            samples[CASES[1]].append(build(root))
+            edit_chapter(root, chapter_flip)
+            samples[CASES[2]].append(build(root))
+            edit_section(root, section_flip)
+            samples[CASES[3]].append(build(root))
+            samples[CASES[4]].append(weasyprint_floor(root))
         big = copy_project(Path(tmp) / "x10", scale=10)
-        results["(f) essay x10, cold full build"] = median([cold(big) for _ in range(max(1, args.runs - 1))])
+        samples[CASES[5]] = [cold(big) for _ in range(max(1, args.runs - 1))]
+    results = {name: median(values) for name, values in samples.items()}
     print_table(results, env_note)
 
 

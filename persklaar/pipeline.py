@@ -218,6 +218,7 @@ def _warm_up(outputs: tuple[str, ...]) -> None:
     for name in outputs:
         module(name)
     importlib.import_module("weasyprint")  # every output renders with it (the EPUB its cover)
+    importlib.import_module("pypdf")  # imposition, and the check before publishing
 
 
 def run_pool(pool: ProcessPoolExecutor, pub, stale: list[Job], req: Request, report,

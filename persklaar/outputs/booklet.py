@@ -25,7 +25,6 @@ from pathlib import Path
 
 from .. import figures, markdown, qr, reading_time, templating
 from ..errors import BuildError
-from ..impose import impose
 from ..labels import labels_for
 from ..model import Chapter, Module, Publication, Section
 from ..pdf import KEPT_HTML, browsable_html, font_timestamps, render_pdf
@@ -58,6 +57,8 @@ def build(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> N
         _write(staging / KEPT_HTML / f"{pub.slug}.html", browsable_html(markup, styles, pub.root))
     with font_timestamps(_epoch(pub, options)):
         pdf = render_pdf(markup, pub.root, styles, pub.meta.identifier, booklet_name)
+    from ..impose import impose  # pypdf: imported by the worker only, not by the planner
+
     subject = labels_for(pub.meta.language)["imposed_subject"].format(file=booklet_name)
     try:
         imposed = impose(pdf, subject)
