@@ -8,6 +8,7 @@ Missing values are said, not drawn as zero.
 from __future__ import annotations
 
 import html
+from collections import Counter
 from xml.sax.saxutils import escape
 
 from .labels import labels_for
@@ -16,6 +17,19 @@ from .text import format_number
 
 PANEL_W, BAR_H, GAP, LABEL_W, TOP = 300, 16, 6, 90, 24
 COLOURS = ("#2f5d8a", "#7a4e8c", "#3d7a52", "#8a5a2f")  # dark enough for greyscale print
+
+
+class Placements:
+    """Ids for the data tables placed on one page: the first placement of table `x` is
+    keyed `x`, the next `x-2`, and so on, so an author may place a table more than once."""
+
+    def __init__(self) -> None:
+        self._count: Counter[str] = Counter()
+
+    def key(self, table_id: str) -> str:
+        self._count[table_id] += 1
+        n = self._count[table_id]
+        return table_id if n == 1 else f"{table_id}-{n}"
 
 
 def cell_text(value: str | float | None, unit: str, language: str) -> str:
@@ -102,11 +116,15 @@ def _panel(table: DataTable, key: str, index: int, y0: int, language: str) -> st
     return "\n".join(out)
 
 
-def figure_html(table: DataTable, language: str, chart_markup: str, number: int = 0) -> str:
-    """The table, then its chart in a <figure> with a caption (chart markup given by the output)."""
-    out = table_html(table, language, f"table-{table.id}")
+def figure_html(table: DataTable, language: str, chart_markup: str, key: str = "") -> str:
+    """The table, then its chart in a <figure> with a caption (chart markup given by the output).
+
+    `key` (from `Placements.key`; default the table's id) makes the ids `table-KEY`, `chart-KEY`.
+    """
+    key = key or table.id
+    out = table_html(table, language, f"table-{key}")
     if table.chart:
         caption = html.escape(table.caption or table.title)
-        out += (f'<figure class="chart" id="chart-{table.id}">{chart_markup}'
+        out += (f'<figure class="chart" id="chart-{key}">{chart_markup}'
                 f"<figcaption>{caption}</figcaption></figure>\n")
     return out

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,7 +153,7 @@ class _Renderer:
         self.pub = pub
         self.lang = pub.meta.language
         self.aliases: dict[str, str] = {}  # author anchors (`#slug`) → ids in the booklet
-        self.placed: Counter[str] = Counter()  # a table placed again gets fresh ids
+        self.placed = figures.Placements()  # a table placed again gets fresh ids
         self.previous_part: str | None = None
 
     def context(self, prefix: str) -> markdown.RenderContext:
@@ -172,8 +171,7 @@ class _Renderer:
         table = self.pub.table(table_id)
         if table is None:  # content.load already refused this; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
-        self.placed[table.id] += 1
-        key = table.id if self.placed[table.id] == 1 else f"{table.id}-{self.placed[table.id]}"
+        key = self.placed.key(table.id)
         out = figures.table_html(table, self.lang, f"table-{key}")
         if not table.chart:
             return out

@@ -290,28 +290,23 @@ class _Pages:
 
     def figure_maker(self):
         """The figure renderer of one page: a table placed twice gets fresh ids the second time."""
-        placed: Counter[str] = Counter()
+        placed = figures.Placements()
 
         def figure(table_id: str) -> str:
             table = self.pub.table(table_id)
             if table is None:  # content.load already refused this; keep the build honest
                 raise BuildError(f"unknown data table {table_id!r}")
-            placed[table.id] += 1
-            return self.figure(table, placed[table.id])
+            return self.figure(table, placed.key(table.id))
 
         return figure
 
-    def figure(self, table: DataTable, count: int) -> str:
+    def figure(self, table: DataTable, key: str) -> str:
         src = f"images/chart-{slugify(table.id)}.svg"
         if table.chart:
             self.assets[src] = ("image/svg+xml", chart_file(table, self.lang))
         alt = html.escape(figures.chart_description(table, self.lang))
-        img = f'<img class="chart" src="{src}" alt="{alt}" aria-describedby="table-{table.id}" />'
-        out = figures.figure_html(table, self.lang, img)
-        if count > 1:
-            for kind in ("table", "chart"):
-                out = out.replace(f'"{kind}-{table.id}"', f'"{kind}-{table.id}-{count}"')
-        return out
+        img = f'<img class="chart" src="{src}" alt="{alt}" aria-describedby="table-{key}" />'
+        return figures.figure_html(table, self.lang, img, key)
 
     def image_source(self, doc: markdown.Markdown):
         """Where a Markdown image of `doc` lives in the book; copies the file in."""

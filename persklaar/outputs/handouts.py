@@ -19,7 +19,6 @@ import datetime as dt
 import functools
 import hashlib
 import io
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,15 +258,11 @@ def _intro_html(pub: Publication, section: Section, numbers: dict[str, int]) -> 
     """The intro as XHTML; each link gets its sheet-local number, pointing at the appendix."""
     language = pub.meta.language
 
-    placed: Counter[str] = Counter()
+    placed = figures.Placements()  # a table placed twice gets a fresh id the second time
 
     def table(table_id: str) -> str:
         found = pub.table(table_id)
-        if found is None:
-            return ""
-        placed[found.id] += 1  # a table placed twice gets a fresh id the second time
-        suffix = "" if placed[found.id] == 1 else f"-{placed[found.id]}"
-        return figures.table_html(found, language, f"table-{found.id}{suffix}")
+        return figures.table_html(found, language, f"table-{placed.key(found.id)}") if found else ""
 
     ctx = markdown.RenderContext(link_number=numbers.get, ref_href=lambda n: f"#link-{n}",
                                  figure_html=table, heading_shift=1)
