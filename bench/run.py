@@ -91,7 +91,7 @@ def weasyprint_floor(root: Path) -> tuple[float, int]:
     same stylesheets and fetcher, and nothing else (no content loading, no imposition)."""
     html = root.parent / "booklet.html"
     if not html.is_file():  # the HTML the booklet job gives WeasyPrint, made once, untimed
-        dump = ("import sys, pathlib; from persklaar.content import load; from persklaar.outputs import booklet, BuildOptions; "
+        dump = ("import sys, pathlib; from persklaar.core.load import load; from persklaar.outputs import booklet, BuildOptions; "
                 "pub, _ = load(pathlib.Path(sys.argv[1])); "
                 "pathlib.Path(sys.argv[2]).write_text(booklet.page_html(pub, BuildOptions()), 'utf-8')")
         subprocess.run([PY, "-c", dump, str(root), str(html)], cwd=REPO, check=True)

@@ -107,7 +107,7 @@ def _outputs(names: list[str]) -> tuple[str, ...]:
 
 def _request(args):
     from .outputs import BuildOptions
-    from .pipeline import Request
+    from .build.pipeline import Request
 
     if args.jobs < 1:
         raise UsageError("persklaar: --jobs must be at least 1")
@@ -123,15 +123,15 @@ def run_build(args) -> int:
     _require_project(req.root)
     verbosity = 0 if args.quiet else 2 if args.verbose else 1
     if args.watch:
-        from .watch import watch
+        from .build.watch import watch
 
         return watch(req, verbosity)
     return build_once(req, verbosity)
 
 
 def build_once(req, verbosity: int) -> int:
-    from .pipeline import build
-    from .report import make_reporter
+    from .build.pipeline import build
+    from .build.report import make_reporter
 
     reporter = make_reporter(verbosity)
     try:
@@ -143,7 +143,7 @@ def build_once(req, verbosity: int) -> int:
 
 
 def run_check(args) -> int:
-    from .content import load
+    from .core.load import load
 
     _require_project(args.root)
     pub, warnings = load(args.root)
@@ -159,7 +159,7 @@ def run_check(args) -> int:
 
 
 def run_import(args) -> int:
-    from .importer import run_import as do_import
+    from .importer.hugo import run_import as do_import
 
     return do_import([str(p) for p in args.pages], str(args.out), args.force, lambda m: print(m, file=sys.stderr))
 

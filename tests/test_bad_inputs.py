@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, copy_project
-from persklaar import content, markdown, sources
+from persklaar.core import load as content
+from persklaar.core import markdown, sources
 
 BAD = FIXTURES / "bad"
 ESSAY = "content/essay/03-slecht.md"

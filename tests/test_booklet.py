@@ -20,12 +20,13 @@ import zxingcpp
 from tinyhtml5 import parse as parse_html
 
 from conftest import REPO, copy_project, copy_repo_project
-from persklaar import content, reading_time
-from persklaar.impose import padded, sheet_order
-from persklaar.labels import labels_for
-from persklaar.model import Publication
+from persklaar.core import load as content
+from persklaar.core import reading_time
+from persklaar.outputs.booklet.impose import padded, sheet_order
+from persklaar.core.labels import labels_for
+from persklaar.core.model import Publication
 from persklaar.outputs import BuildOptions, booklet
-from persklaar.text import format_number
+from persklaar.core.text import format_number
 
 A5 = (419.53, 595.28)
 A4_LANDSCAPE = (841.89, 595.28)
@@ -387,7 +388,7 @@ def test_a_table_placed_twice_gets_fresh_ids(tmp_path: Path) -> None:
 def test_publish_check_reads_the_pdf_back(built: Built) -> None:
     """What the pipeline runs on every PDF before publishing it: a cut-off file fails."""
     from persklaar.errors import BuildError
-    from persklaar.pdf import check_pdf
+    from persklaar.render.pdf import check_pdf
 
     assert check_pdf(built.pdf, "booklet.pdf") == len(built.reader.pages)
     for cut in (len(built.pdf) // 2, len(built.pdf) - 40):

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from persklaar import content, links, markdown
+from persklaar.core import load as content
+from persklaar.core import links, markdown
 from persklaar.errors import ContentError
-from persklaar.model import reading_minutes
-from persklaar.text import count_words, format_number, slugify
+from persklaar.core.model import reading_minutes
+from persklaar.core.text import count_words, format_number, slugify
 
 
 def load(root: Path):

@@ -26,10 +26,13 @@ import yaml
 from PIL import Image
 
 from conftest import REPO, copy_project, copy_repo_project
-from persklaar import content, epubzip, figures, reading_time
+from persklaar.core import load as content
+from persklaar.core import reading_time
+from persklaar.outputs.epub import epubzip
+from persklaar.render import figures
 from persklaar.errors import BuildError
-from persklaar.labels import labels_for
-from persklaar.model import Publication
+from persklaar.core.labels import labels_for
+from persklaar.core.model import Publication
 from persklaar.outputs import BuildOptions, epub
 
 NS = {
@@ -436,7 +439,7 @@ def test_resource_tables_show_minutes_badges_and_totals(book: Book) -> None:
 
 
 def test_reading_time_table_matches_the_model(book: Book) -> None:
-    from persklaar.text import format_number
+    from persklaar.core.text import format_number
 
     page = book.pages["reading-times.xhtml"]
     essay = page.find(".//x:table", NS)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_project, copy_repo_project
-from persklaar import content
+from persklaar.core import load as content
 from persklaar.outputs import BuildOptions, epub
 from test_epub import EPOCH, add_edge_cases
 

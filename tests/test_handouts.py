@@ -19,10 +19,11 @@ import zxingcpp
 from pypdf import PdfReader
 
 from conftest import REPO, copy_project, copy_repo_project
-from persklaar import content, links
+from persklaar.core import load as content
+from persklaar.core import links
 from persklaar.errors import BuildError
-from persklaar.labels import labels_for
-from persklaar.model import KINDS, Publication, Section
+from persklaar.core.labels import labels_for
+from persklaar.core.model import KINDS, Publication, Section
 from persklaar.outputs import BuildOptions, handouts
 
 A4 = (595.28, 841.89)
@@ -168,7 +169,7 @@ def decoded_qr_codes(path: Path, grey: bool = False) -> list[str]:
 
 def sheet_urls(section: Section) -> list[str]:
     """Every URL the sheet must list, in order: intro links first, then resources."""
-    from persklaar import markdown
+    from persklaar.core import markdown
 
     urls = [url for url, _, _ in markdown.links_in(section.intro)] + [r.url for r in section.resources]
     return list(dict.fromkeys(urls))

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from persklaar.importer import ImportIssue, dump_module, import_page, run_import
+from persklaar.importer.hugo import ImportIssue, dump_module, import_page, run_import
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seeds" / "module-08-source.md"

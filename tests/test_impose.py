@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from persklaar.impose import A4_LANDSCAPE, impose, padded, sheet_order
+from persklaar.outputs.booklet.impose import A4_LANDSCAPE, impose, padded, sheet_order
 
 
 # ---------------------------------------------------------------- the order

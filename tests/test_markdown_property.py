@@ -23,9 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PROJECTS
-from persklaar import content, figures, markdown, sources
+from persklaar.core import load as content
+from persklaar.core import markdown, sources
+from persklaar.render import figures
 from persklaar.errors import ContentError, Diagnostics, SourceLocation
-from persklaar.model import Markdown
+from persklaar.core.model import Markdown
 
 NS = "{http://www.w3.org/1999/xhtml}"
 SHOWN = "content/essay/01-proef.md"

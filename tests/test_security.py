@@ -35,7 +35,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from conftest import REPO, copy_project
-from persklaar import pdf
+from persklaar.render import pdf
 from persklaar.errors import BuildError
 
 MARKER = f"PERSKLAAR-SECRET-{secrets.token_hex(12)}"
@@ -362,7 +362,7 @@ def test_content_is_never_a_template_nor_markup_in_the_epub(full_build: Path):
 
 def test_change_scan_never_opens_a_file_through_a_link(tmp_path: Path, monkeypatch):
     """The no-op check hashes inputs; a link out of the project is recorded, not read."""
-    from persklaar import state
+    from persklaar.build import state
 
     root = copy_project(tmp_path)
     outside = tmp_path / "buiten.md"

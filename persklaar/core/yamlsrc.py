@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError, Diagnostic, SourceLocation
+from ..errors import ContentError, Diagnostic, SourceLocation
 
 Path_ = tuple[Any, ...]
 _NULLS = {"", "~", "null", "Null", "NULL"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import ContentError, Diagnostics, SourceLocation
+from ..errors import ContentError, Diagnostics, SourceLocation
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Double-encoded UTF-8 read as Latin-1/CP1252: "Ã«" for "ë", "ðŸ" for emoji, "â€" for quotes.

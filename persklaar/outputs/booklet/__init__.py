@@ -22,13 +22,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import figures, markdown, qr, reading_time, templating
-from ..errors import BuildError
-from ..labels import labels_for
-from ..model import Chapter, Module, Publication, Section
-from ..pdf import KEPT_HTML, browsable_html, font_timestamps, render_pdf
-from ..text import format_number
-from . import BuildOptions, Job
+from ...core import markdown, reading_time
+from ...render import figures, qr, templating
+from ...errors import BuildError
+from ...core.labels import labels_for
+from ...core.model import Chapter, Module, Publication, Section
+from ...render.pdf import KEPT_HTML, browsable_html, font_timestamps, render_pdf
+from ...core.text import format_number
+from ..base import BuildOptions, Job
 
 NAME = "booklet"
 TEMPLATES = ("booklet",)
@@ -56,7 +57,7 @@ def build(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> N
         _write(staging / KEPT_HTML / f"{pub.slug}.html", browsable_html(markup, styles, pub.root))
     with font_timestamps(_epoch(pub, options)):
         pdf = render_pdf(markup, pub.root, styles, pub.meta.identifier, booklet_name)
-    from ..impose import impose  # pypdf: imported by the worker only, not by the planner
+    from .impose import impose  # pypdf: imported by the worker only, not by the planner
 
     subject = labels_for(pub.meta.language)["imposed_subject"].format(file=booklet_name)
     try:

@@ -11,9 +11,9 @@ import html
 from collections import Counter
 from xml.sax.saxutils import escape
 
-from .labels import labels_for
-from .model import DataTable
-from .text import format_number
+from ..core.labels import labels_for
+from ..core.model import DataTable
+from ..core.text import format_number
 
 PANEL_W, BAR_H, GAP, LABEL_W, TOP = 300, 16, 6, 90, 24
 COLOURS = ("#2f5d8a", "#7a4e8c", "#3d7a52", "#8a5a2f")  # dark enough for greyscale print

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SourceLocation
+from ..errors import SourceLocation
 
 KINDS = ("article", "video", "podcast", "book", "website", "other")
 

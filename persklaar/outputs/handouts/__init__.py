@@ -24,11 +24,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .. import figures, links, markdown, pdf, qr, templating
-from ..errors import BuildError
-from ..labels import labels_for
-from ..model import Module, Publication, Section
-from . import BuildOptions, Job
+from ...core import links, markdown
+from ...render import figures, pdf, qr, templating
+from ...errors import BuildError
+from ...core.labels import labels_for
+from ...core.model import Module, Publication, Section
+from ..base import BuildOptions, Job
 
 NAME = "handouts"
 TEMPLATES = ("handout",)

@@ -27,12 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from .. import epubzip, figures, markdown, reading_time, templating
-from ..errors import BuildError
-from ..labels import labels_for
-from ..model import Chapter, DataTable, Module, Publication, Section
-from ..text import format_number, slugify
-from . import BuildOptions, Job
+from ...core import markdown, reading_time
+from ...render import figures, templating
+from . import epubzip
+from ...errors import BuildError
+from ...core.labels import labels_for
+from ...core.model import Chapter, DataTable, Module, Publication, Section
+from ...core.text import format_number, slugify
+from ..base import BuildOptions, Job
 
 NAME = "epub"
 TEMPLATES = ("epub",)
@@ -443,7 +445,7 @@ def resolve_anchors(xhtml: str, aliases: dict[str, str]) -> str:
 
 def cover_png(pub: Publication) -> bytes:
     """The raster cover: the title page design, laid out by WeasyPrint, rasterised by pdfium."""
-    from ..pdf import render_pdf
+    from ...render.pdf import render_pdf
 
     labels = labels_for(pub.meta.language)
     kicker = " · ".join([labels["essay"]] * bool(pub.chapters) + [labels["course"]] * bool(pub.modules))

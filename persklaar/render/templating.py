@@ -13,8 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .labels import labels_for
-from .text import format_number
+from ..core.labels import labels_for
+from ..core.text import format_number
 
 
 @functools.lru_cache(maxsize=4)

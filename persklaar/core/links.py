@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from . import markdown
-from .errors import SourceLocation
+from ..errors import SourceLocation
 from .model import Chapter, Link, Module
 
 PLACEHOLDER_HOSTS = ("example.com", "example.org", "example.net")

@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .errors import Diagnostics, SourceLocation
+from ..errors import Diagnostics, SourceLocation
 from .model import Markdown
 from .text import slugify
 

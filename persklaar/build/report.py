@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from .errors import Diagnostic
+from ..errors import Diagnostic
 
 
 class Reporter:

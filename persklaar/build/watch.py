@@ -6,7 +6,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .errors import ContentError, PersklaarError
+from ..errors import ContentError, PersklaarError
 from .state import WATCHED, _ignored
 
 DEBOUNCE_MS = 300
@@ -62,7 +62,7 @@ def _relative(root: Path, path: str) -> str:
 
 
 def _attempt(req, verbosity: int) -> None:
-    from .cli import build_once
+    from ..cli import build_once
 
     try:
         build_once(req, verbosity)

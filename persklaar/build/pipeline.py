@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Callable
 
 from . import digest
-from .errors import BuildError, ContentError, Diagnostic, PersklaarError
-from .outputs import BuildOptions, Job, module
-from .pdf import KEPT_HTML
+from ..errors import BuildError, ContentError, Diagnostic, PersklaarError
+from ..outputs import BuildOptions, Job, module
+from ..render.pdf import KEPT_HTML
 from .state import State, scan
 
 ALL_OUTPUTS = ("booklet", "epub", "handouts")
@@ -153,7 +153,7 @@ def _nothing_changed(state: State, quick: dict[str, str], req: Request) -> bool:
 
 
 def _load(req: Request, report):
-    from . import content  # imported here: pydantic is not needed for a no-op
+    from ..core import load as content  # imported here: pydantic is not needed for a no-op
 
     pub, warnings = content.load(req.root)
     for w in warnings:
@@ -287,7 +287,7 @@ def _too_long(signum, frame):
 
 def _verify(job: Job, where: Path) -> None:
     """Every target exists and reads back before anything is published."""
-    from .pdf import check_pdf
+    from ..render.pdf import check_pdf
 
     for target in job.targets:
         path = where / target
@@ -358,7 +358,7 @@ def _combine_handouts(pub, plan, state: State, req: Request, report, summary: Su
     start = time.perf_counter()
     tmp = req.scratch / f"combined-{os.getpid()}.pdf"
     handouts.combine(pub, [req.dist / j.targets[0] for j in sheets], tmp)
-    from .pdf import check_pdf
+    from ..render.pdf import check_pdf
 
     check_pdf(tmp.read_bytes(), handouts.COMBINED)
     os.replace(tmp, target)

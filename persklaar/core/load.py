@@ -13,7 +13,7 @@ from typing import Any
 
 from . import links as links_mod
 from . import markdown, schema, yamlsrc
-from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+from ..errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .model import (Chapter, Column, DataTable, Markdown, Meta, Module, Publication,
                     Resource, Section, Settings)
 from .sources import check_mojibake, read_text, relpath

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import BuildError
+from ..errors import BuildError
 
 TRUSTED_DIRS = ("content", "templates", "styles")
 

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceLocation
+from ..errors import SourceLocation
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # the whole persklaar package
 
 
 def canonical(value: Any) -> Any:
