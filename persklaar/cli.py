@@ -1,7 +1,13 @@
-"""The command line: `python build.py` / `persklaar`.
+"""The command line: `persklaar` / `python build.py`.
 
-Exit codes: 0 built (or valid), 1 content or build error, 2 bad usage.
-Expected errors print as `path:line:col: message` lines, never as a traceback.
+    persklaar [OPTIONS] [build] [OUTPUT…]     build what is out of date (the default command)
+    persklaar [OPTIONS] check                 validate without building
+    persklaar import PAGE… [--out DIR]        convert Hugo course pages into course YAML
+
+Options may stand before or after the command. Output names, the default set and the
+help text come from the output registry. Exit codes: 0 built (or valid), 1 content or
+build error (each printed as `path:line:col: message`, never a traceback), 2 bad usage,
+70 a bug in persklaar.
 """
 
 from __future__ import annotations
@@ -13,21 +19,30 @@ import traceback
 from pathlib import Path
 
 from .errors import ContentError, PersklaarError, UsageError
+from .outputs import REGISTRY
 
-OUTPUT_CHOICES = ("all", "booklet", "epub", "handouts")
+DESCRIPTION = """\
+Build a publication (the folder with its content/) into dist/.
+
+commands:
+  build      build the outputs (the default: `persklaar` alone builds everything)
+  check      validate without building; every problem as path:line:col: message
+  import     convert Hugo/Wowchemy course pages into course YAML (see `persklaar import --help`)
+"""
 
 EPILOG = """\
 examples:
-  python build.py                   build every output into dist/ (only what changed)
-  python build.py booklet epub      build only the PDF booklet and the EPUB
-  python build.py check             validate content/ without building
-  python build.py --watch           rebuild whenever content/, templates/ or styles/ change
-  python build.py -v --jobs 1       say why each output is rebuilt or skipped; one worker
-  python build.py import page.md --out content/course/
+  persklaar                         build every output into dist/ (only what changed)
+  persklaar booklet epub            build only the named outputs
+  persklaar check                   validate content/ without building
+  persklaar --watch                 rebuild whenever content/, templates/ or styles/ change
+  persklaar -v --jobs 1             say why each output is rebuilt or skipped; one worker
+  persklaar import page.md --out content/course/
                                     convert Hugo course pages into course YAML
+  (in the repository, `python build.py …` is the same command)
 
 exit codes: 0 built (or valid), 1 content or build error (printed as path:line:col: message;
-the previous outputs in dist/ are kept), 2 bad usage
+the previous outputs in dist/ are kept), 2 bad usage, 70 a bug in persklaar
 """
 
 
@@ -36,56 +51,75 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see --help)")
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="persklaar", description="Build the publication in content/ into dist/.",
-                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("outputs", nargs="*", metavar="OUTPUT",
-                   help="all | booklet | epub | handouts (default: all)")
-    p.add_argument("--root", type=Path, default=Path("."), help="project folder (default: current folder)")
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name."""
+    default = {"default": argparse.SUPPRESS} if suppress else {}
+    p = _Parser(add_help=False)
+    p.add_argument("--root", type=Path, help="the publication's folder (default: the current folder)",
+                   **(default or {"default": Path(".")}))
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors", **default)
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors only", **default)
+    p.add_argument("-v", "--verbose", action="store_true", help="say why each output is (re)built or skipped",
+                   **default)
+    return p
+
+
+def _outputs_help() -> str:
+    lines = [f"  {o.name:<10} {o.summary}" for o in REGISTRY]
+    return "outputs:\n" + "\n".join(lines) + "\n  all        every output above (the default)\n"
+
+
+def _build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("outputs", nargs="*", metavar="OUTPUT", help=f"{' | '.join(REGISTRY.names())} | all (default: all)")
     p.add_argument("--watch", action="store_true", help="keep rebuilding on change")
-    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)")
     p.add_argument("--keep-html", action="store_true", help="also write each PDF's HTML to dist/html/")
-    p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    p.add_argument("-v", "--verbose", action="store_true", help="say why each output is (re)built or skipped")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="persklaar", description=DESCRIPTION, epilog=_outputs_help() + "\n" + EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                parents=[_common(False)])
+    commands = p.add_subparsers(dest="command", metavar="COMMAND")
+    build = commands.add_parser("build", parents=[_common(True)], help="build the outputs (the default command)",
+                                prog="persklaar [build]", epilog=_outputs_help() + "\n" + EPILOG,
+                                description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _build_options(build)
+    commands.add_parser("check", parents=[_common(True)], help="validate without building")
+    imp = commands.add_parser("import", parents=[_common(True)], help="convert Hugo course pages into course YAML",
+                              description="Convert Hugo/Wowchemy course pages into course module YAML.",
+                              epilog="Problems are printed as page:line:col; a page with errors is not written, "
+                                     "and an existing module file is kept unless --force is given.")
+    imp.add_argument("pages", nargs="+", type=Path, metavar="PAGE", help="a Hugo/Wowchemy course page (.md)")
+    imp.add_argument("--out", type=Path, default=Path("content/course"), metavar="DIR",
+                     help="where the module YAML files go (default: content/course)")
+    imp.add_argument("--force", action="store_true", help="overwrite existing module files")
     return p
 
 
-def _check_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="persklaar check", description="Validate content/ without building.")
-    p.add_argument("--root", type=Path, default=Path("."))
-    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    p.add_argument("-q", "--quiet", action="store_true")
-    return p
+COMMANDS = ("build", "check", "import")
 
 
-def _import_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="persklaar import", description="Convert Hugo course pages into course module YAML.",
-                epilog="Problems are printed as page:line:col; a page with errors is not written, "
-                       "and an existing module file is kept unless --force is given.")
-    p.add_argument("pages", nargs="+", type=Path, metavar="PAGE", help="a Hugo/Wowchemy course page (.md)")
-    p.add_argument("--out", type=Path, default=Path("content/course"), metavar="DIR",
-                   help="where the module YAML files go (default: content/course)")
-    p.add_argument("--force", action="store_true", help="overwrite existing module files")
-    return p
+def _with_command(argv: list[str]) -> list[str]:
+    """`persklaar booklet`, `persklaar --watch` and `persklaar --help` mean `persklaar build …`."""
+    if any(arg in COMMANDS for arg in argv):
+        return argv
+    return ["build", *argv]
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv[:1] == ["check"]:
-            return run_check(_check_parser().parse_args(argv[1:]))
-        if argv[:1] == ["import"]:
-            return run_import(_import_parser().parse_args(argv[1:]))
-        return run_build(_build_parser().parse_args(argv))
+        args = _parser().parse_args(_with_command(argv))
+        if args.quiet and args.verbose:
+            raise UsageError("persklaar: -q and -v exclude each other")
+        return {"build": run_build, "check": run_check, "import": run_import}[args.command](args)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
     except ContentError as exc:
         for d in exc.diagnostics:
             print(d, file=sys.stderr)
-        errors = sum(1 for d in exc.diagnostics if d.severity == "error" or "--strict" in d.message)
-        print(f"{errors or len(exc.diagnostics)} problem(s); nothing was built or changed.", file=sys.stderr)
+        print(f"{len(exc.diagnostics)} problem(s); nothing was built or changed.", file=sys.stderr)
         return 1
     except PersklaarError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -97,17 +131,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _outputs(names: list[str]) -> tuple[str, ...]:
-    for name in names:
-        if name not in OUTPUT_CHOICES:
-            raise UsageError(f"persklaar: unknown output {name!r} (choose from {', '.join(OUTPUT_CHOICES)}, or the command check/import)")
     if not names or "all" in names:
-        return ("booklet", "epub", "handouts")
+        return REGISTRY.defaults()
+    for name in names:
+        try:
+            REGISTRY.get(name)
+        except UsageError as exc:
+            raise UsageError(f"persklaar: {exc}, or `all`; commands: {', '.join(COMMANDS)}") from None
     return tuple(dict.fromkeys(names))
 
 
 def _request(args):
-    from .outputs import BuildOptions
     from .build.pipeline import Request
+    from .outputs import BuildOptions
 
     if args.jobs < 1:
         raise UsageError("persklaar: --jobs must be at least 1")
@@ -116,50 +152,31 @@ def _request(args):
     return Request(args.root.resolve(), _outputs(args.outputs), args.jobs, args.strict, options)
 
 
+def _verbosity(args) -> int:
+    return 0 if args.quiet else 2 if args.verbose else 1
+
+
 def run_build(args) -> int:
-    if args.quiet and args.verbose:
-        raise UsageError("persklaar: -q and -v exclude each other")
+    from . import app
+
     req = _request(args)
     _require_project(req.root)
-    verbosity = 0 if args.quiet else 2 if args.verbose else 1
     if args.watch:
         from .build.watch import watch
 
-        return watch(req, verbosity)
-    return build_once(req, verbosity)
-
-
-def build_once(req, verbosity: int) -> int:
-    from .build.pipeline import build
-    from .build.report import make_reporter
-
-    reporter = make_reporter(verbosity)
-    try:
-        summary = build(req, reporter)
-    finally:
-        reporter.close()
-    reporter.summary(summary)
-    return 0
+        return watch(req, lambda: app.build_once(req, _verbosity(args)))
+    return app.build_once(req, _verbosity(args))
 
 
 def run_check(args) -> int:
-    from .core.load import load
+    from . import app
 
     _require_project(args.root)
-    pub, warnings = load(args.root)
-    for w in warnings:
-        print(w, file=sys.stderr)
-    if args.strict and warnings:
-        print(f"{len(warnings)} warning(s), which --strict makes errors.", file=sys.stderr)
-        return 1
-    if not args.quiet:
-        print(f"content is valid: {len(pub.chapters)} chapters, {len(pub.modules)} module(s), "
-              f"{len(pub.tables)} data table(s), {len(pub.links)} links, {len(warnings)} warning(s)")
-    return 0
+    return app.check(args.root, args.strict, args.quiet)
 
 
 def run_import(args) -> int:
-    from .importer.hugo import run_import as do_import
+    from .importer import run_import as do_import
 
     return do_import([str(p) for p in args.pages], str(args.out), args.force, lambda m: print(m, file=sys.stderr))
 

@@ -48,7 +48,7 @@ class ContentError(PersklaarError):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
     @classmethod
-    def at(cls, where: SourceLocation, message: str) -> "ContentError":
+    def at(cls, where: SourceLocation, message: str) -> ContentError:
         return cls([Diagnostic(where, message)])
 
 
@@ -72,8 +72,16 @@ class Diagnostics:
     def warn(self, where: SourceLocation, message: str) -> None:
         self.items.append(Diagnostic(where, message, "warning"))
 
-    def extend(self, other: "Diagnostics | list[Diagnostic]") -> None:
+    def extend(self, other: Diagnostics | list[Diagnostic]) -> None:
         self.items.extend(other.items if isinstance(other, Diagnostics) else other)
+
+    def in_file(self, path: str) -> FileDiagnostics:
+        """A view that takes line and column for one file (as the importer reads a page)."""
+        return FileDiagnostics(self, path)
+
+    def sorted(self) -> list[Diagnostic]:
+        """Every item by position; items at one position keep the order they were found in."""
+        return sorted(self.items, key=_order)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -84,10 +92,29 @@ class Diagnostics:
         return [d for d in self.items if d.severity == "warning"]
 
     def raise_if_errors(self, strict: bool = False) -> None:
-        """Raise one ContentError holding every error (and warnings too when strict)."""
-        bad = self.items if strict else self.errors
+        """Raise one ContentError holding every error; with `strict`, every warning is one too."""
+        bad = [_promoted(d) for d in self.items] if strict else self.errors
         if bad:
-            raise ContentError(sorted(bad, key=_order))
+            raise ContentError(sorted(dict.fromkeys(bad), key=_order))
+
+
+class FileDiagnostics:
+    """The diagnostics of one file, given by line and column."""
+
+    def __init__(self, sink: Diagnostics, path: str) -> None:
+        self.sink = sink
+        self.path = path
+
+    def warn(self, line: int, col: int, message: str) -> None:
+        self.sink.warn(SourceLocation(self.path, line, col), message)
+
+    def error(self, line: int, col: int, message: str) -> None:
+        self.sink.error(SourceLocation(self.path, line, col), message)
+
+
+def _promoted(d: Diagnostic) -> Diagnostic:
+    """A warning as the error --strict makes of it."""
+    return d if d.severity == "error" else Diagnostic(d.where, f"{d.message} (--strict)", "error")
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int]:

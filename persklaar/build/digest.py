@@ -12,17 +12,19 @@ from typing import Any
 from ..errors import SourceLocation
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the whole persklaar package
+SKIPPED = frozenset({"source", "sources", "root", "tokens", "glyphs", "where"})
 
 
 def canonical(value: Any) -> Any:
     """A JSON-able form of model data, without source positions.
 
     Positions are left out on purpose: adding a line to one course section moves the
-    line numbers of the next, but must not make that section's handout stale.
+    line numbers of the next, but must not make that section's handout stale. A parsed
+    text counts by its text (its tokens follow from it and the code, which is hashed too).
     """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if f.name not in ("source", "sources", "root")}
+                if f.name not in SKIPPED}
     if isinstance(value, SourceLocation) or isinstance(value, Path):
         return None
     if isinstance(value, (list, tuple)):

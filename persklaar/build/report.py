@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 from ..errors import Diagnostic
 
@@ -99,6 +98,3 @@ def make_reporter(verbosity: int) -> Reporter:
             pass
     return Reporter(verbosity)
 
-
-def now() -> float:
-    return time.perf_counter()

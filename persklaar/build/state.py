@@ -1,8 +1,8 @@
-"""The small state file in dist/: what was built from which inputs.
+"""The small state file in dist/: what was built from which inputs, as typed records.
 
 Per file: size, mtime and sha256 (the hash is recomputed only when size or mtime
-moved). Per job: its fingerprint parts and targets, so `-v` can say why a job is
-rebuilt and a no-op rebuild can stop before parsing anything.
+moved). Per job: its fingerprint parts and the files it wrote, so `-v` can say why a
+job is rebuilt, and a no-op rebuild can stop before parsing anything.
 """
 
 from __future__ import annotations
@@ -10,29 +10,53 @@ from __future__ import annotations
 import json
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .digest import file_sha
 
 STATE_NAME = ".persklaar-state.json"
 WATCHED = ("content", "templates", "styles")
-VERSION = 1
+VERSION = 2
+
+
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """One input file as last seen: size, mtime and content hash (or a link's target)."""
+
+    size: int
+    mtime_ns: int
+    sha: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """What a job (or an output's finish step) was last built from, and what it wrote."""
+
+    output: str
+    key: str
+    parts: dict[str, str]  # fingerprint part → digest (see pipeline.fingerprint)
+    targets: tuple[str, ...]
 
 
 @dataclass
 class State:
-    files: dict[str, list] = field(default_factory=dict)      # rel path -> [size, mtime_ns, sha]
-    jobs: dict[str, dict] = field(default_factory=dict)       # job id -> {"parts": {...}, "targets": [...]}
-    quick: dict[str, str] = field(default_factory=dict)       # output name -> digest of all inputs
+    """The state of dist/: replaced record by record as jobs are published."""
+
+    files: dict[str, FileStamp] = field(default_factory=dict)
+    jobs: dict[str, JobRecord] = field(default_factory=dict)  # by job id
+    quick: dict[str, str] = field(default_factory=dict)  # output name → digest of every input
 
     @classmethod
-    def load(cls, dist: Path) -> "State":
+    def load(cls, dist: Path) -> State:
         try:
             data = json.loads((dist / STATE_NAME).read_text("utf-8"))
             if data.get("version") != VERSION:
                 return cls()
-            return cls(data["files"], data["jobs"], data.get("quick", {}))
+            files = {k: FileStamp(*v) for k, v in data["files"].items()}
+            jobs = {k: JobRecord(v["output"], v["key"], v["parts"], tuple(v["targets"]))
+                    for k, v in data["jobs"].items()}
+            return cls(files, jobs, data.get("quick", {}))
         except (OSError, ValueError, KeyError, TypeError):
             return cls()  # no state (or a damaged one): everything is rebuilt
 
@@ -40,20 +64,25 @@ class State:
         """Write atomically: a temp file beside the work, then os.replace."""
         scratch.mkdir(parents=True, exist_ok=True)
         tmp = scratch / f"state-{os.getpid()}.json"
-        data = {"version": VERSION, "files": self.files, "jobs": self.jobs, "quick": self.quick}
+        data = {"version": VERSION, "quick": self.quick,
+                "files": {k: [f.size, f.mtime_ns, f.sha] for k, f in self.files.items()},
+                "jobs": {k: asdict(j) for k, j in self.jobs.items()}}
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
         dist.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, dist / STATE_NAME)
 
+    def targets_of(self, output: str) -> list[str]:
+        return [t for record in self.jobs.values() if record.output == output for t in record.targets]
 
-def scan(root: Path, cache: dict[str, list]) -> dict[str, list]:
-    """[size, mtime_ns, sha] of every input file; hashes only what looks changed.
+
+def scan(root: Path, cache: dict[str, FileStamp]) -> dict[str, FileStamp]:
+    """A stamp of every input file; hashes only what looks changed.
 
     Links are never followed here: a link is recorded by where it points (the loader
     then refuses one that leads out of the project, or nowhere), so scanning reads no
     file outside the project, and a new broken or looping link still counts as a change.
     """
-    found: dict[str, list] = {}
+    found: dict[str, FileStamp] = {}
     for folder in WATCHED:
         base = root / folder
         if not base.is_dir():
@@ -64,29 +93,22 @@ def scan(root: Path, cache: dict[str, list]) -> dict[str, list]:
             names = sorted(filenames) + [d for d in dirnames if (here / d).is_symlink()]
             for name in names:
                 path = here / name
-                if _ignored(path):
-                    continue
-                rel = path.relative_to(root).as_posix()
-                st = path.lstat()
-                if not stat.S_ISREG(st.st_mode):
-                    found[rel] = _odd(path)
-                    continue
-                old = cache.get(rel)
-                if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
-                    found[rel] = old
-                else:
-                    found[rel] = [st.st_size, st.st_mtime_ns, file_sha(path)]
+                if not ignored(path):
+                    rel = path.relative_to(root).as_posix()
+                    found[rel] = _stamp(path, cache.get(rel))
     return dict(sorted(found.items()))
 
 
-def _odd(path: Path) -> list:
-    """A link (by its target) or a special file, without opening it."""
-    if path.is_symlink():
-        return [0, 0, "link:" + os.readlink(path)]
-    return [0, 0, "special"]
+def _stamp(path: Path, old: FileStamp | None) -> FileStamp:
+    st = path.lstat()
+    if not stat.S_ISREG(st.st_mode):
+        return FileStamp(0, 0, "link:" + os.readlink(path) if path.is_symlink() else "special")
+    if old and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
+        return old
+    return FileStamp(st.st_size, st.st_mtime_ns, file_sha(path))
 
 
-def _ignored(path: Path) -> bool:
+def ignored(path: Path) -> bool:
     """Editor temp files and hidden files are never inputs."""
     name = path.name
     return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))

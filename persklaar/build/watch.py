@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ContentError, PersklaarError
@@ -17,18 +18,18 @@ TICK_MS = 200
 def _filter(change, path: str) -> bool:
     """Ignore dist/, the scratch folder and editor temp files."""
     p = Path(path)
-    return not _ignored(p) and "dist" not in p.parts and ".persklaar" not in p.parts
+    return not ignored(p) and "dist" not in p.parts and ".persklaar" not in p.parts
 
 
-def watch(req, verbosity: int, stop_event=None) -> int:
-    """Build, then rebuild after each change until Ctrl-C (exit 0)."""
+def watch(req, build_once: Callable[[], int], stop_event=None) -> int:
+    """Build (with `build_once`), then again after each change until Ctrl-C (exit 0)."""
     from watchfiles import watch as watch_changes
 
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops watching as cleanly as Ctrl-C
     folders = [str(req.root / f) for f in WATCHED if (req.root / f).is_dir()]
     announced = False
     try:
-        _attempt(req, verbosity)
+        _attempt(build_once)
         # The file watcher starts when the generator is first resumed; with yield_on_timeout it
         # hands back an empty set after TICK_MS of quiet, so the first yield means "watching now".
         # Saying so only then keeps an edit made right after the message from being missed.
@@ -43,7 +44,7 @@ def watch(req, verbosity: int, stop_event=None) -> int:
                 continue
             names = sorted({_relative(req.root, p) for _, p in changes})
             print(f"changed: {', '.join(names)}", flush=True)
-            _attempt(req, verbosity)
+            _attempt(build_once)
     except KeyboardInterrupt:
         pass
     print("stopped watching", flush=True)
@@ -61,11 +62,9 @@ def _relative(root: Path, path: str) -> str:
         return path
 
 
-def _attempt(req, verbosity: int) -> None:
-    from ..cli import build_once
-
+def _attempt(build_once: Callable[[], int]) -> None:
     try:
-        build_once(req, verbosity)
+        build_once()
     except ContentError as exc:
         for d in exc.diagnostics:
             print(d, file=sys.stderr, flush=True)

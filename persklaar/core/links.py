@@ -1,15 +1,16 @@
 """Every URL of the publication, collected in reading order and numbered once.
 
-The same URL always gets the same number; internal anchors are not listed. The
-order is the reading order of every output: essay chapters, then course modules.
+The same URL always gets the same number; internal references are not listed. The
+order is the reading order of every output: essay chapters, then course modules. Each
+external link's token gets its number (`meta["link"]`), so no output looks it up again.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from . import markdown
 from ..errors import SourceLocation
+from . import markdown
 from .model import Chapter, Link, Module
 
 PLACEHOLDER_HOSTS = ("example.com", "example.org", "example.net")
@@ -22,25 +23,31 @@ def is_placeholder(url: str) -> bool:
 
 
 def collect(chapters: tuple[Chapter, ...], modules: tuple[Module, ...]) -> tuple[Link, ...]:
-    """Number every external URL by its first appearance."""
+    """Number every external URL by its first appearance, and mark each link token."""
     found: dict[str, tuple[str, list[SourceLocation]]] = {}
+    tokens = []
 
     def add(url: str, text: str, where: SourceLocation) -> None:
         entry = found.setdefault(url, (text or url, []))
         entry[1].append(where)
 
     for chapter in chapters:
-        for url, text, where in markdown.links_in(chapter.body):
-            add(url, text, where)
+        for token, text, where in markdown.links_in(chapter.body):
+            add(str(token.attrGet("href")), text, where)
+            tokens.append(token)
     for module in modules:
         for section in module.sections:
-            for url, text, where in markdown.links_in(section.intro):
-                add(url, text, where)
+            for token, text, where in markdown.links_in(section.intro):
+                add(str(token.attrGet("href")), text, where)
+                tokens.append(token)
             for resource in section.resources:
                 add(resource.url, resource.title, resource.source)
+    numbers = {url: number for number, url in enumerate(found, start=1)}
+    for token in tokens:
+        token.meta["link"] = numbers[str(token.attrGet("href"))]
     return tuple(
-        Link(number, url, text, tuple(sources))
-        for number, (url, (text, sources)) in enumerate(found.items(), start=1)
+        Link(numbers[url], url, text, tuple(sources), is_placeholder(url))
+        for url, (text, sources) in found.items()
     )
 
 

@@ -2,7 +2,8 @@
 
 Each file kind has a schema (schema.py); positions come from the YAML node tree and
 from markdown-it's token maps, so every message names file:line:col. All problems
-of all files are gathered, then reported at once.
+of all files are gathered, then reported at once. Markdown is parsed here, once;
+then links are numbered and internal references resolved over the whole publication.
 """
 
 from __future__ import annotations
@@ -11,11 +12,25 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import links as links_mod
-from . import markdown, schema, yamlsrc
 from ..errors import ContentError, Diagnostic, Diagnostics, SourceLocation
-from .model import (Chapter, Column, DataTable, Markdown, Meta, Module, Publication,
-                    Resource, Section, Settings)
+from . import glyphs, links, markdown, refs, schema, yamlsrc
+from .frontmatter import MESSAGES, split_front_matter
+from .model import (
+    Body,
+    Chapter,
+    Column,
+    DataTable,
+    Glyph,
+    Meta,
+    Module,
+    Publication,
+    Resource,
+    Section,
+    Settings,
+    module_unit,
+    section_slug,
+)
+from .resolve import Resolver
 from .sources import check_mojibake, read_text, relpath
 from .text import count_words
 
@@ -23,15 +38,19 @@ CHAPTER_NAME = re.compile(r"^\d{2,}-[a-z0-9][a-z0-9-]*\.md$")
 MODULE_NAME = re.compile(r"^\d{2,}-[a-z0-9][a-z0-9-]*\.ya?ml$")
 DATA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.ya?ml$")
 MAX_FILES = 500
+EXAMPLES = {"essay": "01-slug.md", "course": "08-slug.yaml", "data": "slug.yaml"}
 
 
 class Loader:
-    """One pass over a project's `content/`: read, validate, build the model."""
+    """One pass over a project's `content/`: read, validate, parse, build the model."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.content = self.root / "content"
         self.diags = Diagnostics()
+        self.resolver = Resolver(self.root)
+        self.glyphs: list[Glyph] = []
+        self.table_ids: frozenset[str] = frozenset()
 
     # -- the recipe ------------------------------------------------------------
     def load(self) -> Publication:
@@ -40,15 +59,17 @@ class Loader:
         tables = tuple(t for t in map(self.table, table_files) if t)
         # Every data file counts as known, valid or not: a broken table is reported once,
         # in its own file, not again as "unknown" wherever a chapter places it.
-        table_ids = {p.stem for p in table_files}
-        chapters = tuple(c for c in (self.chapter(p, table_ids) for p in self.files("essay", CHAPTER_NAME)) if c)
-        modules = tuple(m for m in (self.module(p, table_ids) for p in self.files("course", MODULE_NAME)) if m)
+        self.table_ids = frozenset(p.stem for p in table_files)
+        chapters = tuple(c for c in map(self.chapter, self.files("essay", CHAPTER_NAME)) if c)
+        modules = tuple(m for m in map(self.module, self.files("course", MODULE_NAME)) if m)
         self.check_unique_modules(modules)
         self.diags.raise_if_errors()
-        found = links_mod.collect(chapters, modules)
+        refs.resolve(chapters, modules, self.diags)
+        self.diags.raise_if_errors()
+        found = links.collect(chapters, modules)
         self.warn_placeholders(found)
         assert meta and settings
-        return Publication(self.root, meta, settings, chapters, modules, tables, found)
+        return Publication(self.root, meta, settings, chapters, modules, tables, found, tuple(self.glyphs))
 
     # -- files -------------------------------------------------------------------
     def files(self, folder: str, pattern: re.Pattern[str]) -> list[Path]:
@@ -60,7 +81,7 @@ class Loader:
             if path.name.startswith(".") or path.name.endswith("~") or path.suffix not in (".md", ".yaml", ".yml"):
                 continue  # editor temp files and other kinds of file are not content
             if not pattern.match(path.name):
-                self.diags.error(SourceLocation(self.shown(path)), f"file name must look like {_example(folder)}")
+                self.diags.error(SourceLocation(self.shown(path)), f"file name must look like {EXAMPLES[folder]}")
                 continue
             found.append(path)
         if len(found) > MAX_FILES:
@@ -80,17 +101,22 @@ class Loader:
         check_mojibake(text, self.shown(path), self.diags)
         return text
 
-    def yaml(self, path: Path, text: str, offset: int = 0) -> tuple[Any, yamlsrc.Positions] | None:
+    def yaml(self, path: Path, text: str | None, offset: int = 0) -> tuple[Any, yamlsrc.Positions] | None:
+        if text is None:
+            return None
         try:
-            return yamlsrc.load(text, self.shown(path), offset)
+            loaded = yamlsrc.load(text, self.shown(path), offset)
         except ContentError as exc:
             self.diags.extend(exc.diagnostics)
             return None
+        self.glyphs += glyphs.in_yaml(text, self.shown(path), offset)
+        return loaded
 
-    def markdown(self, text: str, where: SourceLocation, table_ids: set[str]) -> Markdown:
-        doc = Markdown(text, where)
-        markdown.check(doc, self.diags, table_ids, self.content)
-        return doc
+    def markdown(self, text: str, where: SourceLocation, unit: str, parent: int, taken: set[str]) -> Body:
+        folder = where.path.rsplit("/", 1)[0] if "/" in where.path else "content"
+        scope = markdown.Scope(unit, parent, taken, self.table_ids,
+                               lambda src: self.resolver.image(src, folder))
+        return markdown.parse(text, where, scope, self.diags)
 
     # -- publication.yaml --------------------------------------------------------
     def publication(self) -> tuple[Meta | None, Settings | None]:
@@ -98,8 +124,7 @@ class Loader:
         if not path.exists():
             self.diags.error(SourceLocation(self.shown(path)), "missing: every project needs content/publication.yaml")
             return None, None
-        text = self.read(path)
-        loaded = self.yaml(path, text) if text is not None else None
+        loaded = self.yaml(path, self.read(path))
         data = schema.validate(schema.PublicationFile, loaded[0], loaded[1], self.diags) if loaded else None
         if data is None:
             return None, None
@@ -108,62 +133,55 @@ class Loader:
         return meta, Settings(data.reading_speed, data.short_max_minutes)
 
     # -- essay chapters ------------------------------------------------------------
-    def chapter(self, path: Path, table_ids: set[str]) -> Chapter | None:
+    def chapter(self, path: Path) -> Chapter | None:
         text = self.read(path)
         if text is None:
             return None
-        front, body_line, body = self.split_front_matter(path, text)
-        if front is None:
+        split = split_front_matter(text)
+        if split.problem:
+            self.diags.error(SourceLocation(self.shown(path)), MESSAGES[split.problem])
             return None
-        loaded = self.yaml(path, front, offset=1)
+        loaded = self.yaml(path, split.front, offset=1)
         data = schema.validate(schema.ChapterFrontMatter, loaded[0], loaded[1], self.diags) if loaded else None
         errors = len(self.diags.errors)
-        doc = self.markdown(body, SourceLocation(self.shown(path), body_line, 1), table_ids)
-        if data is None or len(self.diags.errors) > errors:
-            return None  # the build stops anyway; do not parse a bad (maybe pathological) text again
         slug = path.stem  # unique by file name (NN-slug), used for ids and file names
-        words = count_words(data.title) + count_words(markdown.plain_text(doc))
-        return Chapter(slug, data.title, data.part, doc, words, SourceLocation(self.shown(path), 1, 1))
-
-    def split_front_matter(self, path: Path, text: str) -> tuple[str | None, int, str]:
-        lines = text.split("\n")
-        if not lines or lines[0].strip() != "---":
-            self.diags.error(SourceLocation(self.shown(path)), "a chapter starts with front matter: a line `---`, `title: …`, then `---`")
-            return None, 1, ""
-        for i, line in enumerate(lines[1:], start=1):
-            if line.strip() == "---":
-                return "\n".join(lines[1:i]), i + 2, "\n".join(lines[i + 1 :])
-        self.diags.error(SourceLocation(self.shown(path)), "front matter is not closed by a line `---`")
-        return None, 1, ""
+        where = SourceLocation(self.shown(path), split.body_line, 1)
+        body = self.markdown(split.body, where, slug, 1, set())
+        self.glyphs += glyphs.in_text(split.body, where.path, where.line)
+        if data is None or len(self.diags.errors) > errors:
+            return None
+        words = count_words(data.title) + count_words(markdown.plain_text(body))
+        return Chapter(slug, data.title, data.part, body, words, SourceLocation(self.shown(path), 1, 1))
 
     # -- course modules ------------------------------------------------------------
-    def module(self, path: Path, table_ids: set[str]) -> Module | None:
-        text = self.read(path)
-        loaded = self.yaml(path, text) if text is not None else None
+    def module(self, path: Path) -> Module | None:
+        loaded = self.yaml(path, self.read(path))
         if not loaded:
             return None
         data = schema.validate(schema.ModuleFile, loaded[0], loaded[1], self.diags)
         if data is None:
             return None
         pos = loaded[1]
-        sections = tuple(self.section(data, i, s, pos, table_ids) for i, s in enumerate(data.sections))
         self.check_sections(data, pos)
+        taken = {f"section-{section_slug(s.number, s.title)}{end}" for s in data.sections for end in ("", "-title")}
+        sections = tuple(self.section(data.number, i, s, pos, taken) for i, s in enumerate(data.sections))
         return Module(data.number, data.title, data.icon, data.summary, data.date, tuple(data.authors),
                       tuple(data.tags), sections, pos.of(()))
 
-    def section(self, module, index: int, data, pos: yamlsrc.Positions, table_ids: set[str]) -> Section:
+    def section(self, number: int, index: int, data, pos: yamlsrc.Positions, taken: set[str]) -> Section:
         path = ("sections", index)
-        intro_at = pos.of(path + ("intro",))
+        intro_at = pos.of((*path, "intro"))
         # A block scalar (`intro: |`) starts on the line after its key.
-        intro_line = intro_at.line + 1 if pos.of(path + ("intro",), key=True).line == intro_at.line else intro_at.line
-        intro = self.markdown(data.intro, SourceLocation(intro_at.path, intro_line, 1), table_ids)
-        resources = tuple(self.resource(r, pos, path + ("resources", j)) for j, r in enumerate(data.resources))
+        intro_line = intro_at.line + 1 if pos.of((*path, "intro"), key=True).line == intro_at.line else intro_at.line
+        where = SourceLocation(intro_at.path, intro_line, 1)
+        intro = self.markdown(data.intro, where, module_unit(number), 2, taken)
+        resources = tuple(self.resource(r, pos, (*path, "resources", j)) for j, r in enumerate(data.resources))
         return Section(data.number, data.title, intro, resources, pos.of(path))
 
     def resource(self, data, pos: yamlsrc.Positions, path: tuple) -> Resource:
         problem = markdown.url_problem(data.url, ("http", "https"))
         if problem:
-            self.diags.error(pos.of(path + ("url",)), f"resource URL {data.url[:60]!r} {problem}")
+            self.diags.error(pos.of((*path, "url")), f"resource URL {data.url[:60]!r} {problem}")
         return Resource(data.title, data.url, data.kind, data.minutes, pos.of(path))
 
     def check_sections(self, data, pos: yamlsrc.Positions) -> None:
@@ -185,8 +203,7 @@ class Loader:
 
     # -- data tables -----------------------------------------------------------------
     def table(self, path: Path) -> DataTable | None:
-        text = self.read(path)
-        loaded = self.yaml(path, text) if text is not None else None
+        loaded = self.yaml(path, self.read(path))
         if not loaded:
             return None
         data = schema.validate(schema.DataTableFile, loaded[0], loaded[1], self.diags)
@@ -203,8 +220,8 @@ class Loader:
         keys = {c.key for c in columns}
         for key in row:
             if key not in keys:
-                self.diags.error(pos.of(path + (key,), key=True), f"unknown column {key!r} (columns: {', '.join(sorted(keys))})")
-        return tuple(self.cell(c, row.get(c.key), pos.of(path + (c.key,))) for c in columns)
+                self.diags.error(pos.of((*path, key), key=True), f"unknown column {key!r} (columns: {', '.join(sorted(keys))})")
+        return tuple(self.cell(c, row.get(c.key), pos.of((*path, c.key))) for c in columns)
 
     def cell(self, column: Column, value: str | None, where: SourceLocation) -> str | float | None:
         if value is None or column.type == "text":
@@ -228,12 +245,10 @@ class Loader:
                 self.diags.warn(link.sources[0], f"placeholder URL {link.url} (example.com/.org/.net): replace it before publishing")
 
 
-def _example(folder: str) -> str:
-    return {"essay": "01-slug.md", "course": "08-slug.yaml", "data": "slug.yaml"}.get(folder, "NN-slug")
-
-
-def load(root: Path) -> tuple[Publication, list[Diagnostic]]:
-    """The validated publication and its warnings; raises ContentError with every error."""
+def load(root: Path, strict: bool = False) -> tuple[Publication, list[Diagnostic]]:
+    """The validated publication and its warnings; raises ContentError with every error
+    (with `strict`, the warnings too)."""
     loader = Loader(root)
     publication = loader.load()
+    loader.diags.raise_if_errors(strict)
     return publication, loader.diags.warnings

@@ -1,9 +1,10 @@
-"""Markdown → safe XHTML fragments, with markdown-it-py.
+"""Markdown, parsed once: markdown-it-py tokens with positions, checked and annotated.
 
 Content is untrusted: raw HTML is refused (with file:line), links may only be http(s),
-mailto or in-document anchors, images must be files under `content/`. Rendering is
-shared by every output; what differs (where a link's reference number points, how a
-data table is drawn) comes in through a `RenderContext`.
+mailto or internal references, images must be files under `content/`. Nothing is
+rendered here: `parse` returns a `Body` whose tokens every output renders (see
+`persklaar.render.html`), and the loader's later passes (links, references) annotate
+the same tokens.
 
 Why refuse raw HTML rather than sanitize it: a sanitizer silently changes the text
 (drops a `<span>`, an attribute, a whole `<iframe>` and what it stood for), and the
@@ -16,20 +17,18 @@ flatten it, and WeasyPrint fails on HTML nested ~130 levels deep.
 from __future__ import annotations
 
 import functools
-import html
 import re
 import signal
 import threading
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
-from urllib.parse import unquote, urlsplit
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..errors import Diagnostics, SourceLocation
-from .model import Markdown
+from .model import RESERVED_IDS, RESERVED_PREFIXES, Asset, Body
 from .text import slugify
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
@@ -51,33 +50,98 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.options["maxNesting"] = MAX_NESTING
-    # Let every link through the parser so check() can *report* a javascript:/data:/file:
+    # Let every link through the parser so the checks can *report* a javascript:/data:/file:
     # link instead of markdown-it silently turning it into plain text.
     md.validateLink = lambda url: True
     return md
 
 
-def parse(doc: Markdown) -> list[Token]:
-    return parser().parse(doc.text)
+@dataclass(frozen=True)
+class Scope:
+    """What a text may refer to while it is parsed: the page unit that owns its heading ids,
+    the level of the heading it sits under, the ids already taken in the unit, the data
+    tables that exist, and how to find an image (`asset(src)` → Asset, or a problem)."""
+
+    unit: str
+    parent_level: int
+    taken: set[str]
+    table_ids: frozenset[str]
+    asset: Callable[[str], Asset | str]
 
 
-def where(doc: Markdown, token: Token | None, needle: str = "") -> SourceLocation:
-    """The file position of a token (and of `needle` on its first line, if found)."""
+# ---------------------------------------------------------------- parsing
+
+
+def parse(text: str, source: SourceLocation, scope: Scope, diags: Diagnostics) -> Body:
+    """Parse, check and annotate one text; every problem goes to `diags`."""
+    body = Body(text, source, scope.unit)
+    tokens = _parse_in_time(text)
+    if tokens is None:
+        diags.error(source, f"Markdown took more than {PARSE_SECONDS:g} s to read "
+                    "(thousands of `[` or `![` in one paragraph?); split or simplify the text")
+        return body
+    body = Body(text, source, scope.unit, tuple(tokens))
+    errors = len(diags.errors)
+    for block, token in body.walk():
+        _check_token(body, block, token, scope, diags)
+    _check_nesting(body, diags)
+    if len(diags.errors) == errors:
+        _number_headings(body, scope)
+    return body
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _too_slow(signum, frame):
+    raise _TooSlow
+
+
+def _parse_in_time(text: str) -> list[Token] | None:
+    """The tokens of `text`, or None past PARSE_SECONDS.
+
+    markdown-it's inline parser is quadratic on some inputs (`![![![…`, `[[[…`): a few
+    hundred KB of them take minutes, which would hang `check` and every build without
+    a word. Real chapters parse in milliseconds. A timer needs the main thread, and an
+    outer timer (a build worker's time limit) is left alone: there the text is parsed
+    without one of our own.
+    """
+    if (not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):
+        return parser().parse(text)
+    previous = signal.signal(signal.SIGALRM, _too_slow)
+    signal.setitimer(signal.ITIMER_REAL, PARSE_SECONDS)
+    try:
+        return parser().parse(text)
+    except _TooSlow:
+        return None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# ---------------------------------------------------------------- positions
+
+
+def where(body: Body, token: Token | None, needle: str = "") -> SourceLocation:
+    """The file position of a block token (and of `needle` on its lines, if found)."""
     line0 = token.map[0] if token is not None and token.map else 0
-    line = doc.source.line + line0
-    lines = _lines(doc.text)
-    col = 1
+    line = body.source.line + line0
     if needle and token is not None and token.map:
-        for offset, text in enumerate(lines[token.map[0] : token.map[1]]):
+        for offset, text in enumerate(_lines(body.text)[token.map[0]: token.map[1]]):
             if needle in text:
-                return SourceLocation(doc.source.path, line + offset, text.index(needle) + 1)
-    return SourceLocation(doc.source.path, line, col)
+                return SourceLocation(body.source.path, line + offset, text.index(needle) + 1)
+    return SourceLocation(body.source.path, line, 1)
 
 
 @functools.lru_cache(maxsize=4)
 def _lines(text: str) -> list[str]:
     """A text's lines, split once: a file with thousands of errors stays linear."""
     return text.split("\n")
+
+
+# ---------------------------------------------------------------- URLs
 
 
 def is_external(url: str) -> bool:
@@ -104,100 +168,9 @@ def url_problem(url: str, schemes: tuple[str, ...] = ALLOWED_SCHEMES) -> str | N
     return None
 
 
-def walk(tokens: list[Token]):
-    """Every (block token, token) pair, inline children included."""
-    for block in tokens:
-        yield block, block
-        for child in block.children or ():
-            yield block, child
-
-
-# ---------------------------------------------------------------- checking
-
-
-def check(doc: Markdown, diags: Diagnostics, table_ids: set[str], content_dir: Path) -> None:
-    """Report every problem in one Markdown text (nothing is rendered here)."""
-    tokens = _parse_in_time(doc)
-    if tokens is None:
-        diags.error(where(doc, None), f"Markdown took more than {PARSE_SECONDS:g} s to read "
-                    "(thousands of `[` or `![` in one paragraph?); split or simplify the text")
-        return
-    for block, token in walk(tokens):
-        _check_token(doc, block, token, diags, table_ids, content_dir)
-    _check_nesting(doc, tokens, diags)
-
-
-class _TooSlow(Exception):
-    pass
-
-
-def _too_slow(signum, frame):
-    raise _TooSlow
-
-
-def _parse_in_time(doc: Markdown) -> list[Token] | None:
-    """parse(doc), or None past PARSE_SECONDS.
-
-    markdown-it's inline parser is quadratic on some inputs (`![![![…`, `[[[…`): a few
-    hundred KB of them take minutes, which would hang `check` and every build without
-    a word. Real chapters parse in milliseconds. A timer needs the main thread, and an
-    outer timer (a build worker's time limit) is left alone: there the text is parsed
-    without one of our own.
-    """
-    if (not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
-            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):
-        return parse(doc)
-    previous = signal.signal(signal.SIGALRM, _too_slow)
-    signal.setitimer(signal.ITIMER_REAL, PARSE_SECONDS)
-    try:
-        return parse(doc)
-    except _TooSlow:
-        return None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _check_token(doc, block, token, diags, table_ids, content_dir) -> None:
-    kind = token.type
-    if kind in ("html_block", "html_inline"):
-        snippet = token.content.strip().split("\n")[0][:40]
-        diags.error(where(doc, block, snippet), f"raw HTML is not allowed ({snippet!r}); write Markdown instead")
-    elif kind == "link_open":
-        _check_link(doc, block, str(token.attrGet("href") or ""), diags)
-    elif kind == "image":
-        _check_image(doc, block, token, diags, content_dir)
-    elif kind == "heading_open" and token.tag == "h1":
-        diags.error(where(doc, block), "use ## and ### in the body; the chapter title comes from the front matter")
-    elif kind == "fence" and token.info.strip() == "table":
-        table_id = token.content.strip()
-        if table_id not in table_ids:
-            known = ", ".join(sorted(table_ids)) or "none"
-            diags.error(where(doc, block), f"unknown data table {table_id!r} (known: {known})")
-
-
-def _check_link(doc: Markdown, block: Token, href: str, diags: Diagnostics) -> None:
-    if href.startswith("#"):
-        return
-    problem = url_problem(href)
-    if problem:
-        diags.error(where(doc, block, href[:20]), f"link {href[:60]!r} {problem}")
-
-
-def _check_image(doc: Markdown, block: Token, token: Token, diags: Diagnostics, content_dir: Path) -> None:
-    src = str(token.attrGet("src") or "")
-    at = where(doc, block, src[:20])
-    if not token.children or not "".join(c.content for c in token.children).strip():
-        diags.error(at, "image needs alt text: ![what it shows](file)")
-    if not is_relative_path(src):
-        diags.error(at, f"image {src[:60]!r} must be a relative path to a file under content/")
-        return
-    base = content_dir / Path(doc.source.path).parent.relative_to("content") if doc.source.path.startswith("content/") else content_dir
-    target = base / unquote(src)  # markdown-it percent-encodes: `%2e%2e/` is `../`
-    from .sources import inside
-
-    if not inside(target, content_dir) or not target.is_file():
-        diags.error(at, f"image {src[:60]!r} is not a file under content/")
+def is_reference(href: str) -> bool:
+    """True for a link inside the publication: `#anchor` (resolved by `core.refs`)."""
+    return href.startswith("#")
 
 
 def is_relative_path(src: str) -> bool:
@@ -208,46 +181,124 @@ def is_relative_path(src: str) -> bool:
         return False
 
 
-def _check_nesting(doc: Markdown, tokens: list[Token], diags: Diagnostics) -> None:
+# ---------------------------------------------------------------- checking
+
+
+def _check_token(body: Body, block: Token, token: Token, scope: Scope, diags: Diagnostics) -> None:
+    kind = token.type
+    if kind in ("html_block", "html_inline"):
+        snippet = token.content.strip().split("\n")[0][:40]
+        diags.error(where(body, block, snippet), f"raw HTML is not allowed ({snippet!r}); write Markdown instead")
+    elif kind == "link_open":
+        _check_link(body, block, str(token.attrGet("href") or ""), diags)
+    elif kind == "image":
+        _check_image(body, block, token, scope, diags)
+    elif kind == "heading_open" and token.tag == "h1":
+        diags.error(where(body, block), "use ## and ### in the body; the chapter title comes from the front matter")
+    elif kind == "fence" and token.info.strip() == "table":
+        _check_table(body, block, token, scope, diags)
+
+
+def _check_link(body: Body, block: Token, href: str, diags: Diagnostics) -> None:
+    if is_reference(href):
+        return  # resolved (and reported when unknown) once every text is read: core.refs
+    problem = url_problem(href)
+    if problem:
+        diags.error(where(body, block, href[:20]), f"link {href[:60]!r} {problem}")
+
+
+def _check_image(body: Body, block: Token, token: Token, scope: Scope, diags: Diagnostics) -> None:
+    src = str(token.attrGet("src") or "")
+    at = where(body, block, src[:20])
+    if not "".join(c.content for c in token.children or ()).strip():
+        diags.error(at, "image needs alt text: ![what it shows](file)")
+    found = scope.asset(src)
+    if isinstance(found, str):
+        diags.error(at, f"image {src[:60]!r} {found}")
+    else:
+        token.meta["asset"] = found
+
+
+def _check_table(body: Body, block: Token, token: Token, scope: Scope, diags: Diagnostics) -> None:
+    table_id = token.content.strip()
+    if table_id not in scope.table_ids:
+        known = ", ".join(sorted(scope.table_ids)) or "none"
+        diags.error(where(body, block), f"unknown data table {table_id!r} (known: {known})")
+    token.meta["table"] = table_id
+
+
+def _check_nesting(body: Body, diags: Diagnostics) -> None:
     """Report the first place nested deeper than MAX_DEPTH (quotes, lists, emphasis)."""
     last_mapped: Token | None = None
-    for token in tokens:
+    for token in body.tokens:
         last_mapped = token if token.map else last_mapped
         depth = token.level + max((c.level for c in token.children or ()), default=0)
         if depth > MAX_DEPTH:
-            diags.error(where(doc, last_mapped), f"nesting is too deep (more than {MAX_DEPTH} levels of quotes, lists or emphasis)")
+            diags.error(where(body, last_mapped), f"nesting is too deep (more than {MAX_DEPTH} levels of quotes, lists or emphasis)")
             return
+
+
+# ---------------------------------------------------------------- headings
+
+
+def _number_headings(body: Body, scope: Scope) -> None:
+    """Give every heading its id (unique in the unit) and its level on the page.
+
+    Levels: the text's top level sits one below the heading the text stands under
+    (Pandoc's --shift-heading-level-by), and no level is skipped (`### a` straight
+    under the title becomes one level down, not two): screen-reader users navigate by
+    level, so a gap reads as a missing section.
+    """
+    heads = body.headings()
+    if not heads:
+        return
+    stack = [(scope.parent_level, scope.parent_level)]  # (level written, level given)
+    for token in heads:
+        written = int(token.tag[1])
+        while len(stack) > 1 and stack[-1][0] >= written:
+            stack.pop()
+        level = min(6, stack[-1][1] + 1)
+        stack.append((written, level))
+        inline = body.tokens[body.tokens.index(token) + 1]
+        token.meta.update(level=level, id=_unique_id(inline.content, scope.taken), text=inline_text(inline))
+
+
+def _unique_id(text: str, taken: set[str]) -> str:
+    """`slug`, `slug-2`, …; never an id the templates use (`top` → `top-2`) nor one of the
+    forms outputs generate (`table-x` → `h-table-x`)."""
+    base = slugify(text)
+    if base.startswith(RESERVED_PREFIXES):
+        base = f"h-{base}"
+    anchor, n = base, 1
+    while anchor in taken or anchor in RESERVED_IDS:
+        n += 1
+        anchor = f"{base}-{n}"
+    taken.add(anchor)
+    return anchor
 
 
 # ---------------------------------------------------------------- reading
 
 
-def links_in(doc: Markdown) -> list[tuple[str, str, SourceLocation]]:
-    """(url, link text, position) of every external link, in reading order."""
-    found = []
-    for block in parse(doc):
-        children = block.children or []
-        for i, token in enumerate(children):
-            if token.type == "link_open":
-                href = str(token.attrGet("href") or "")
-                if is_external(href):
-                    found.append((href, _link_text(children, i), where(doc, block, href[:20])))
-    return found
-
-
-def _link_text(children: list[Token], start: int) -> str:
+def inline_text(inline: Token, start: int = 0, stop: str = "") -> str:
+    """The words of an inline token (from child `start` up to a child of type `stop`)."""
     parts = []
-    for token in children[start + 1 :]:
-        if token.type == "link_close":
+    for child in (inline.children or [])[start:]:
+        if child.type == stop:
             break
-        parts.append(token.content)
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(inline_text(child))
     return "".join(parts).strip()
 
 
-def plain_text(doc: Markdown) -> str:
+def plain_text(body: Body) -> str:
     """The words a reader reads (for word counts), without Markdown syntax."""
     parts = []
-    for block, token in walk(parse(doc)):
+    for _, token in body.walk():
         if token.type in ("text", "code_inline"):
             parts.append(token.content)
         elif token.type in ("softbreak", "hardbreak", "paragraph_close", "heading_close"):
@@ -255,106 +306,23 @@ def plain_text(doc: Markdown) -> str:
     return "".join(parts)
 
 
-# ---------------------------------------------------------------- rendering
+def links_in(body: Body) -> list[tuple[Token, str, SourceLocation]]:
+    """(link_open token, link text, position) of every external link, in reading order."""
+    found = []
+    for block in body.tokens:
+        children = block.children or []
+        for i, token in enumerate(children):
+            if token.type == "link_open":
+                href = str(token.attrGet("href") or "")
+                if is_external(href):
+                    found.append((token, _link_text(children, i), where(body, block, href[:20])))
+    return found
 
 
-@dataclass
-class RenderContext:
-    """What one output decides about rendering Markdown."""
-
-    link_number: Callable[[str], int | None]
-    ref_href: Callable[[int], str]
-    figure_html: Callable[[str], str]
-    id_prefix: str = ""
-    image_src: Callable[[str], str] = lambda src: src
-    cites: list[tuple[int, str]] = field(default_factory=list)
-    heading_ids: set[str] = field(default_factory=set)
-    heading_shift: int = 0
-
-    def cite(self, number: int) -> str:
-        """A unique anchor for this citation of link `number` (for back links)."""
-        count = sum(1 for n, _ in self.cites if n == number) + 1
-        anchor = f"cite-{number}-{self.id_prefix}{count}"
-        self.cites.append((number, anchor))
-        return anchor
-
-    def heading_id(self, text: str) -> str:
-        base = f"{self.id_prefix}{slugify(text)}"
-        anchor, n = base, 1
-        while anchor in self.heading_ids:
-            n += 1
-            anchor = f"{base}-{n}"
-        self.heading_ids.add(anchor)
-        return anchor
-
-
-def render(doc: Markdown, ctx: RenderContext) -> str:
-    """The XHTML fragment of one Markdown text."""
-    md = parser()
-    tokens = parse(doc)
-    env = {"ctx": ctx}
-    return _renderer(md).render(tokens, md.options, env)
-
-
-@functools.lru_cache(maxsize=1)
-def _renderer(md: MarkdownIt):
-    renderer = type(md.renderer)(md)
-    renderer.rules["link_open"] = _link_open
-    renderer.rules["link_close"] = _link_close
-    renderer.rules["heading_open"] = _heading_open
-    renderer.rules["heading_close"] = _heading_close
-    renderer.rules["fence"] = _fence
-    renderer.rules["image"] = _image
-    renderer.rules["html_block"] = lambda *a: ""  # refused by check(); never rendered
-    renderer.rules["html_inline"] = lambda *a: ""
-    return renderer
-
-
-def _link_open(tokens, idx, options, env):
-    token = tokens[idx]
-    href = str(token.attrGet("href") or "")
-    if href.startswith("#") or is_external(href):
-        cls = ' class="ext"' if is_external(href) else ""
-        return f'<a href="{html.escape(href)}"{cls}>'
-    return "<a>"  # refused by check(); keep the text, drop the target
-
-
-def _link_close(tokens, idx, options, env):
-    opener = next(t for t in reversed(tokens[:idx]) if t.type == "link_open")
-    href = str(opener.attrGet("href") or "")
-    ctx: RenderContext = env["ctx"]
-    number = ctx.link_number(href) if is_external(href) else None
-    if number is None:
-        return "</a>"
-    anchor = ctx.cite(number)
-    ref = html.escape(ctx.ref_href(number))
-    return f'</a><sup class="ref" id="{anchor}"><a href="{ref}" title="link {number}">{number}</a></sup>'
-
-
-def _heading_open(tokens, idx, options, env):
-    ctx: RenderContext = env["ctx"]
-    text = tokens[idx + 1].content
-    level = min(6, int(tokens[idx].tag[1]) + ctx.heading_shift)
-    return f'<h{level} id="{ctx.heading_id(text)}">'
-
-
-def _heading_close(tokens, idx, options, env):
-    ctx: RenderContext = env["ctx"]
-    return f"</h{min(6, int(tokens[idx].tag[1]) + ctx.heading_shift)}>\n"
-
-
-def _fence(tokens, idx, options, env):
-    token = tokens[idx]
-    if token.info.strip() == "table":
-        return env["ctx"].figure_html(token.content.strip())
-    return f"<pre><code>{html.escape(token.content)}</code></pre>\n"
-
-
-def _image(tokens, idx, options, env):
-    token = tokens[idx]
-    alt = html.escape("".join(c.content for c in token.children or ()))
-    src = html.escape(env["ctx"].image_src(str(token.attrGet("src") or "")))
-    return f'<img src="{src}" alt="{alt}" />'
-
-
-_WS = re.compile(r"\s+")
+def _link_text(children: list[Token], start: int) -> str:
+    parts = []
+    for token in children[start + 1:]:
+        if token.type == "link_close":
+            break
+        parts.append(token.content)
+    return "".join(parts).strip()

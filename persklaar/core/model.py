@@ -1,20 +1,25 @@
 """The document model: one tree that every output reads (Pandoc's habit).
 
 Frozen, typed data. Every item remembers where it was written (`source`), so any
-later stage can name `file:line:col`. Markdown bodies are kept as text plus the line
-where they start; each output renders them with its own link style.
+later stage can name `file:line:col`. Markdown is parsed once, when the content is
+loaded: a `Body` keeps markdown-it's tokens (with their line maps) and the loader's
+passes write what every output needs into each token's `meta` (see `Body`). Outputs
+render those tokens; none of them parses Markdown again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+from markdown_it.token import Token
 
 from ..errors import SourceLocation
-
-KINDS = ("article", "video", "podcast", "book", "website", "other")
+from .text import slugify
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +47,72 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
-class Markdown:
-    """A Markdown text and where its first line sits in its file."""
+class Asset:
+    """A file of the publication that an output embeds (an image), found and checked once.
+
+    `path` is relative to the publication's folder (`content/essay/img/red.png`), so
+    every output names the same file the same way.
+    """
+
+    path: str
+    media_type: str
+    sha256: str
+
+
+TargetKind = Literal["unit", "heading", "section"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where an internal link leads: a page unit (a chapter, a course module) and a place in it.
+
+    kind "unit": the top of the unit; "heading": the heading whose id (unique within the
+    unit) is `anchor`; "section": the course section whose slug is `anchor`.
+    """
+
+    unit: str
+    kind: TargetKind = "unit"
+    anchor: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A Markdown text parsed once: markdown-it tokens with positions, plus what the loader found.
+
+    `tokens` are markdown-it-py tokens; a block token's `map` counts lines from the
+    text's first line, which is `source.line` in the file. The loader sets, in `meta`:
+
+    - heading_open: `id` (unique within `unit`, never one of `RESERVED_IDS`), `level`
+      (2..6 under a chapter title, 3..6 in a section intro: no level skipped), `text`;
+    - link_open: `link` (the number of an external URL) or `target` (a `Target`);
+    - image: `asset` (an `Asset`);
+    - fence with info `table`: `table` (the data table's id).
+    """
 
     text: str
     source: SourceLocation
+    unit: str
+    tokens: tuple[Token, ...] = ()
+
+    def walk(self) -> Iterator[tuple[Token, Token]]:
+        """Every (block token, token) pair, inline children included, in reading order."""
+        for block in self.tokens:
+            yield block, block
+            for child in block.children or ():
+                yield block, child
+
+    def headings(self) -> list[Token]:
+        return [t for t in self.tokens if t.type == "heading_open"]
+
+    def tables(self) -> list[str]:
+        """Ids of the data tables placed in this text, in order."""
+        return [t.meta["table"] for t in self.tokens if "table" in t.meta]
+
+
+# Ids the page templates use themselves (and prefixes of ids that outputs generate);
+# a heading whose slug would be one of them gets a suffix instead.
+RESERVED_IDS = frozenset({"top", "title", "toc", "toc-title", "colophon", "colophon-title"})
+RESERVED_PREFIXES = ("table-", "chart-", "section-", "cite-", "link-", "fn-", "fnref-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +122,7 @@ class Chapter:
     slug: str
     title: str
     part: str | None
-    body: Markdown
+    body: Body
     words: int
     source: SourceLocation
 
@@ -84,7 +150,7 @@ class Section:
 
     number: str
     title: str
-    intro: Markdown
+    intro: Body
     resources: tuple[Resource, ...]
     source: SourceLocation
 
@@ -94,10 +160,13 @@ class Section:
 
     @property
     def slug(self) -> str:
-        from .text import slugify
+        return section_slug(self.number, self.title)
 
-        head, *rest = self.number.split(".")
-        return "-".join([head.zfill(2), *rest, slugify(self.title)])
+
+def section_slug(number: str, title: str) -> str:
+    """`08-1-welke-banen-worden-overgenomen`: file names, ids and anchors of a section."""
+    head, *rest = number.split(".")
+    return "-".join([head.zfill(2), *rest, slugify(title)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +184,21 @@ class Module:
     source: SourceLocation
 
     @property
+    def unit(self) -> str:
+        """The page unit of the module (its section intros share one id space)."""
+        return module_unit(self.number)
+
+    @property
     def total_minutes(self) -> int:
         return sum(s.total_minutes for s in self.sections)
 
     @property
     def resources(self) -> tuple[Resource, ...]:
         return tuple(r for s in self.sections for r in s.resources)
+
+
+def module_unit(number: int) -> str:
+    return f"module-{number:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +236,15 @@ class Link:
     url: str
     text: str
     sources: tuple[SourceLocation, ...]
+    placeholder: bool = False
 
-    @property
-    def placeholder(self) -> bool:
-        from .links import is_placeholder
 
-        return is_placeholder(self.url)
+@dataclass(frozen=True, slots=True)
+class Glyph:
+    """The first place a character is written in one file (for the fonts check)."""
+
+    char: str
+    where: SourceLocation
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,12 +257,11 @@ class Publication:
     chapters: tuple[Chapter, ...]
     modules: tuple[Module, ...]
     tables: tuple[DataTable, ...]
-    links: tuple[Link, ...] = field(default=())
+    links: tuple[Link, ...] = ()
+    glyphs: tuple[Glyph, ...] = field(default=())
 
     @property
     def slug(self) -> str:
-        from .text import slugify
-
         return slugify(self.meta.title)
 
     def table(self, table_id: str) -> DataTable | None:
@@ -190,21 +270,30 @@ class Publication:
     def link_number(self, url: str) -> int | None:
         return next((link.number for link in self.links if link.url == url), None)
 
-    @property
-    def essay_words(self) -> int:
-        return sum(c.words for c in self.chapters)
+    def sections(self) -> list[tuple[Module, Section]]:
+        return [(module, section) for module in self.modules for section in module.sections]
 
-    @property
-    def parts(self) -> list[tuple[str | None, list[Chapter]]]:
-        """Chapters grouped by consecutive `part`, for tables of contents."""
-        groups: list[tuple[str | None, list[Chapter]]] = []
+    def section(self, number: str) -> tuple[Module, Section] | None:
+        return next(((m, s) for m, s in self.sections() if s.number == number), None)
+
+    def bodies(self) -> Iterator[Body]:
         for chapter in self.chapters:
-            if not groups or groups[-1][0] != chapter.part:
-                groups.append((chapter.part, []))
-            groups[-1][1].append(chapter)
-        return groups
+            yield chapter.body
+        for _, section in self.sections():
+            yield section.intro
 
 
 def reading_minutes(words: int, speed: int) -> int:
     """Minutes to read `words` at `speed` words per minute, rounded up, at least 1."""
     return max(1, math.ceil(words / speed)) if words else 0
+
+
+def group_parts(items: list, part_of) -> list[tuple[str | None, list]]:
+    """Items grouped by consecutive part (`part_of(item)`; None: outside any part)."""
+    groups: list[tuple[str | None, list]] = []
+    for item in items:
+        part = part_of(item)
+        if not groups or groups[-1][0] != part:
+            groups.append((part, []))
+        groups[-1][1].append(item)
+    return groups

@@ -51,6 +51,11 @@ def read_text(path: Path, root: Path, base: Path | None = None) -> str:
     return decode(data, shown)
 
 
+def normalized(text: str) -> str:
+    """A text without a BOM and with LF line ends (CRLF and CR are accepted)."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def decode(data: bytes, shown: str) -> str:
     """Strict UTF-8 with the BOM dropped and CRLF/CR turned into LF."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -65,7 +70,7 @@ def decode(data: bytes, shown: str) -> str:
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
         ) from None
     _refuse_control_characters(text, shown)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return normalized(text)
 
 
 def _refuse_control_characters(text: str, shown: str) -> None:

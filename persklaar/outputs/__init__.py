@@ -1,35 +1,48 @@
-"""Outputs are peers behind one small protocol (Pandoc's writer table, Sphinx's builders).
+"""The registry of outputs (Pandoc's writers table): the only place outputs are listed.
 
-Each output module defines:
-
-    NAME: str                       # "booklet", "epub", "handouts"
-    TEMPLATES: tuple[str, ...]      # folders/files under templates/ it reads
-    STYLES: tuple[str, ...]         # files/folders under styles/ it reads
-    def jobs(pub) -> list[Job]      # one job per file set it writes
-    def content_key(pub, job) -> object   # the part of the model a job depends on
-    def build(pub, job, staging: Path, options: BuildOptions) -> None
-                                    # writes job.targets (paths relative to dist/) under staging
-
-A job's fingerprint combines its content key, the bytes of its templates, styles and
-fonts, the settings and the builder's own code; an unchanged fingerprint skips it.
-Output modules are imported lazily so that a no-op rebuild never imports WeasyPrint.
+The CLI's choices and help, the default set and the pipeline's plan all come from
+`REGISTRY`; adding an output is one folder under `outputs/` and one line here (or a
+`REGISTRY.register(...)` call from anywhere, as the tests do).
 """
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+from collections.abc import Iterator
 
-from .base import BuildOptions, Job
+from ..errors import UsageError
+from .base import KEPT_HTML, BuildOptions, Job, Output
+from .booklet import Booklet
+from .epub import Epub
+from .handouts import Handouts
 
-__all__ = ["BuildOptions", "Job", "module"]
-
-OUTPUT_MODULES = {
-    "booklet": "persklaar.outputs.booklet",
-    "epub": "persklaar.outputs.epub",
-    "handouts": "persklaar.outputs.handouts",
-}
+__all__ = ["KEPT_HTML", "REGISTRY", "BuildOptions", "Job", "Output", "Registry"]
 
 
-def module(name: str) -> ModuleType:
-    return importlib.import_module(OUTPUT_MODULES[name])
+class Registry:
+    """Outputs by name, in the order they were registered."""
+
+    def __init__(self, outputs: list[Output]) -> None:
+        self._outputs = {output.name: output for output in outputs}
+
+    def __iter__(self) -> Iterator[Output]:
+        return iter(self._outputs.values())
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._outputs)
+
+    def defaults(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self if o.default)
+
+    def get(self, name: str) -> Output:
+        if name not in self._outputs:
+            raise UsageError(f"unknown output {name!r} (choose from {', '.join(self.names())})")
+        return self._outputs[name]
+
+    def register(self, output: Output) -> None:
+        self._outputs[output.name] = output
+
+    def unregister(self, name: str) -> None:
+        self._outputs.pop(name, None)
+
+
+REGISTRY = Registry([Booklet(), Epub(), Handouts()])

@@ -8,7 +8,6 @@ Missing values are said, not drawn as zero.
 from __future__ import annotations
 
 import html
-from collections import Counter
 from xml.sax.saxutils import escape
 
 from ..core.labels import labels_for
@@ -17,19 +16,6 @@ from ..core.text import format_number
 
 PANEL_W, BAR_H, GAP, LABEL_W, TOP = 300, 16, 6, 90, 24
 COLOURS = ("#2f5d8a", "#7a4e8c", "#3d7a52", "#8a5a2f")  # dark enough for greyscale print
-
-
-class Placements:
-    """Ids for the data tables placed on one page: the first placement of table `x` is
-    keyed `x`, the next `x-2`, and so on, so an author may place a table more than once."""
-
-    def __init__(self) -> None:
-        self._count: Counter[str] = Counter()
-
-    def key(self, table_id: str) -> str:
-        self._count[table_id] += 1
-        n = self._count[table_id]
-        return table_id if n == 1 else f"{table_id}-{n}"
 
 
 def cell_text(value: str | float | None, unit: str, language: str) -> str:
@@ -76,20 +62,32 @@ def chart_description(table: DataTable, language: str) -> str:
     return " ".join(parts)
 
 
-def chart_svg(table: DataTable, language: str) -> str:
-    """A standalone SVG (with xmlns, title and desc) of the table's charted columns."""
+def chart_svg(table: DataTable, language: str, key: str = "", pad: int = 0) -> str:
+    """A standalone SVG (with xmlns, title and desc) of the table's charted columns.
+
+    `key` makes the ids of its title and description unique where one document holds
+    several charts; `pad` > 0 sizes the SVG and puts it on a white ground with that
+    margin (a chart file of its own, as the EPUB has).
+    """
     rows = len(table.rows)
     panel_h = TOP + rows * (BAR_H + GAP) + 8
     height = panel_h * len(table.chart)
     width = LABEL_W + PANEL_W
+    suffix = f"-{key}" if key else ""
+    box = f'viewBox="0 0 {width} {height}"'
+    if pad:
+        w, h = width + 2 * pad, height + 2 * pad
+        box = f'width="{w:g}" height="{h:g}" viewBox="{-pad} {-pad} {w:g} {h:g}"'
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="chart-title chart-desc" class="chart">',
-        f'<title id="chart-title">{escape(table.title)}</title>',
-        f'<desc id="chart-desc">{escape(chart_description(table, language))}</desc>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" {box} '
+        f'role="img" aria-labelledby="chart-title{suffix} chart-desc{suffix}" class="chart">',
+        f'<title id="chart-title{suffix}">{escape(table.title)}</title>',
+        f'<desc id="chart-desc{suffix}">{escape(chart_description(table, language))}</desc>',
     ]
-    for index, key in enumerate(table.chart):
-        parts.append(_panel(table, key, index, index * panel_h, language))
+    if pad:  # the ground keeps black labels readable when night mode darkens the page behind
+        parts.append(f'<rect x="{-pad}" y="{-pad}" width="{w:g}" height="{h:g}" fill="#ffffff"/>')
+    for index, column in enumerate(table.chart):
+        parts.append(_panel(table, column, index, index * panel_h, language))
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -102,7 +102,7 @@ def render_pdf(html: str, root: Path, stylesheets: list[Path], identifier: str, 
 
     fetcher = _fetcher_class()(root)
     fonts = FontConfiguration()
-    base = (root / "templates").as_uri() + "/"
+    base = base_url(root)
     with surfaced_warnings(what):
         css = [CSS(filename=str(s), font_config=fonts, url_fetcher=fetcher) for s in stylesheets]
         document = HTML(string=html, base_url=base, url_fetcher=fetcher)
@@ -116,16 +116,19 @@ def render_pdf(html: str, root: Path, stylesheets: list[Path], identifier: str, 
             raise BuildError(f"{what}: the document is nested too deeply to lay out") from None
 
 
-KEPT_HTML = "html"  # --keep-html writes each PDF's HTML to dist/html/
+def base_url(root: Path) -> str:
+    """Relative URLs in an output's HTML (an image: `content/essay/img/red.png`) are
+    resolved against the publication's folder."""
+    return root.as_uri() + "/"
 
 
 def browsable_html(markup: str, stylesheets: list[Path], root: Path) -> bytes:
     """`markup` as the author can open it from `dist/html/`: WeasyPrint gets the stylesheets
-    and the base URL (templates/) separately, so a browser is told both in the <head>."""
+    and the base URL (the publication's folder) separately, so a browser is told both in the <head>."""
     import html
 
-    base = "../../templates/"  # from dist/html/ to the folder relative URLs are resolved in
-    links = "".join(f'<link rel="stylesheet" href="../{html.escape(s.relative_to(root).as_posix())}">'
+    base = "../../"  # from dist/html/ to the folder relative URLs are resolved in
+    links = "".join(f'<link rel="stylesheet" href="{html.escape(s.relative_to(root).as_posix())}">'
                     for s in stylesheets)
     head = f'<base href="{base}">{links}'
     at = markup.find("<head>")
@@ -199,7 +202,7 @@ class Layouter:
         """WeasyPrint's `Document` of `html` (pages laid out, nothing written yet)."""
         from weasyprint import HTML
 
-        base = (self.root / "templates").as_uri() + "/"
+        base = base_url(self.root)
         with surfaced_warnings(what):
             document = HTML(string=html, base_url=base, url_fetcher=self.fetcher)
             try:

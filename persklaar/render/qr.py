@@ -24,7 +24,3 @@ def svg(url: str, title: str = "") -> str:
               lineclass=None)
     return buffer.getvalue().decode("utf-8")
 
-
-def data_uri(url: str) -> str:
-    """The QR code of `url` as an SVG data: URI (for <img> where inline SVG won't do)."""
-    return segno.make(url, error="m", micro=False).svg_data_uri(scale=1, border=4, omitsize=True)

@@ -15,14 +15,14 @@ from pathlib import Path
 
 MIMETYPE = "mimetype"
 EPUB_MIMETYPE = b"application/epub+zip"
-ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # zip cannot store earlier times
+ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # zip cannot store earlier times
 FILE_MODE = 0o100644  # a regular file, rw-r--r--, whoever's umask built it
 UNIX = 3  # "made by" system: permissions are read as Unix modes
 
 
 def zip_time(moment: dt.datetime) -> tuple[int, int, int, int, int, int]:
     """The entry time stored for every file: `moment` in UTC, clamped to 1980."""
-    moment = max(moment.astimezone(dt.timezone.utc), ZIP_EPOCH)
+    moment = max(moment.astimezone(dt.UTC), ZIP_EPOCH)
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import REPO as ROOT
 SOURCE = ROOT / "tests" / "fixtures" / "seeds" / "essay-source.txt"
 ESSAY = ROOT / "content" / "essay"
 TABLE = ROOT / "content" / "data" / "arbeidsmarkt-2025.yaml"

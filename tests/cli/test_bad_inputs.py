@@ -1,9 +1,11 @@
-"""A corpus of bad inputs (issue 8): each one a one-file change to the mini project.
+"""A corpus of bad inputs: each one a one-file change to the mini project (plus, for an
+image, the file it shows).
 
 Every case runs the real command line twice, in subprocesses, as an author would:
-`build.py check` and `build.py handouts`. Both must exit 1 with a `path:line:col:`
-message naming the expected file and line, print no traceback, and leave `dist/` (a
-real previous build of the handouts) byte for byte as it was.
+`persklaar check` and a build of every output. Both must exit 1 with a `path:line:col:`
+message naming the expected file and line, report exactly the same problems (what
+`check` passes, the build renders; what the build refuses, `check` names first), print
+no traceback, and leave `dist/` (a real previous build) byte for byte as it was.
 
 Values that YAML would coerce (`NO`, `1.10`, bare dates) are *not* bad input: the last
 tests check that they are kept as the author wrote them.
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, copy_project
+from support import FIXTURES, REPO, copy_project
 from persklaar.core import load as content
 from persklaar.core import markdown, sources
 
@@ -64,6 +66,7 @@ class Bad:
     line: int            # the line the message must point at
     fragment: str        # words the message must contain
     strict: bool = False # run with --strict (warnings become errors)
+    files: tuple[tuple[str, bytes], ...] = ()  # other files the change needs (path, bytes)
 
 
 def _deep_list(levels: int) -> str:
@@ -93,6 +96,19 @@ CASES = [
     Bad("nesting-lists-200", ESSAY, FM + _deep_list(200), 22, "nesting is too deep"),
     Bad("nesting-emphasis-200", ESSAY, FM + "a\n\n" + "**a " * 200 + "x" + "**" * 200 + "\n", 6, "nesting is too deep"),
     Bad("unknown-table", ESSAY, FM + "a\n\n```table\nbestaat-niet\n```\n", 6, "unknown data table 'bestaat-niet'"),
+    # -- what a renderer would refuse: check names it first --------------------------------
+    Bad("anchor-unknown", ESSAY, FM + "Zie [hier](#nergens).\n", 4, "leads nowhere"),
+    Bad("anchor-typo", ESSAY, FM + "Zie [de sectie](#een-sectei).\n", 4, "did you mean #een-sectie"),
+    Bad("image-missing", ESSAY, FM + "![Een vlak](vlak.png)\n", 4, "is not a file under content/"),
+    Bad("image-broken", ESSAY, FM + "a\n\n![Een vlak](vlak.png)\n", 6, "does not decode as an image",
+        files=(("content/essay/vlak.png", b"\x89PNG\r\n\x1a\nkapot"),)),
+    Bad("image-unsupported-kind", ESSAY, FM + "![Een vlak](vlak.bmp)\n", 4, "use PNG, JPEG, GIF, WebP or SVG",
+        files=(("content/essay/vlak.bmp", b"BM" + bytes(60)),)),
+    Bad("image-svg-reaches-out", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "must not load other files",
+        files=(("content/essay/vlak.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>'),)),
+    Bad("glyph-without-font", ESSAY, FM + "De aarde 🌍 draait.\n", 4, "no font for U+1F30D"),
+    Bad("glyph-without-font-in-course", COURSE, Replace("title: Een lange video", "title: Een lange video ᚠ"), 15,
+        "no font for U+16A0"),
     # -- files: names, front matter, encoding, size, links out of content/ ------------------
     Bad("file-name-without-number", "content/essay/begin.md", FM + "a\n", 1, "file name must look like 01-slug.md"),
     Bad("front-matter-unclosed", ESSAY, "---\ntitle: Open\nDe tekst begint hier.\n", 1, "front matter is not closed"),
@@ -139,11 +155,12 @@ CASES = [
 
 @pytest.fixture(scope="session")
 def previous_build(tmp_path_factory) -> Path:
-    """The mini project with a real build of its handouts in dist/ (the 'previous good')."""
+    """The mini project with a real build of every output in dist/ (the 'previous good')."""
     root = copy_project(tmp_path_factory.mktemp("previous"))
-    result = cli(root, "handouts")
+    result = cli(root)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (root / "dist/handouts").glob("*.pdf")), "no handouts were built"
+    assert (root / "dist/mini-boekje.pdf").is_file() and (root / "dist/mini-boekje.epub").is_file()
     return root
 
 
@@ -176,6 +193,8 @@ def apply(case: Bad, root: Path) -> None:
     (outside / "secret.md").write_text("---\ntitle: Geheim\n---\nGEHEIM\n")
     if path.is_symlink() or path.exists():
         path.unlink()
+    for extra, data in case.files:
+        (root / extra).write_bytes(data)
     if change is None:
         return
     if isinstance(change, Replace):
@@ -200,6 +219,11 @@ def assert_reported(case: Bad, result: subprocess.CompletedProcess, command: str
     assert re.search(pattern, result.stderr, re.M), f"{command}: no {case.path}:{case.line}: …{case.fragment}…\n{result.stderr}"
 
 
+def located(stderr: str) -> list[str]:
+    """The `path:line:col: message` lines of a run."""
+    return [line for line in stderr.splitlines() if re.match(r"^\S+:\d+:\d+: ", line)]
+
+
 # Known gaps outside the files this corpus may fix, kept visible (strict: when fixed,
 # the xfail fails and should be removed).
 KNOWN_GAPS: dict[str, pytest.MarkDecorator] = {}
@@ -215,11 +239,12 @@ def test_bad_input_is_reported_and_nothing_changes(case: Bad, previous_build: Pa
     flags = ("--strict",) if case.strict else ()
     # Both commands at once: they only read the project (a content error stops the build
     # before anything is staged), and this halves the wall time of the corpus.
-    running = {name: start(root, name, *flags) for name in ("check", "handouts")}
+    running = {name: start(root, name, *flags) for name in ("check", "build")}
     results = {name: finish(process) for name, process in running.items()}
     for name, result in results.items():
         assert_reported(case, result, name)
-    assert "nothing was built or changed" in results["handouts"].stderr
+    assert "nothing was built or changed" in results["build"].stderr
+    assert located(results["check"].stderr) == located(results["build"].stderr), "check and build disagree"
     assert snapshot(root / "dist") == before
     assert not (root / ".persklaar").exists() or not any((root / ".persklaar").glob("staging-*/*"))
 

@@ -3,8 +3,8 @@
 Hypothesis builds texts from Markdown syntax, hostile HTML (`<script>`, `<iframe>`,
 `on*=` attributes), links of every scheme, entities, control characters, unicode and
 deep nesting, and sends each one down the path a file's text takes: `sources.decode`
-(encoding, control characters), `markdown.check` (what the loader reports), then
-`markdown.render`. Every outcome must be one of:
+(encoding, control characters), `markdown.parse` (what the loader parses and reports),
+`refs.resolve` (internal anchors), then the renderer. Every outcome must be one of:
 
 - a ContentError whose positions lie inside the text, or
 - a fragment that parses as XHTML and holds only allowed elements and attributes:
@@ -22,12 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PROJECTS
 from persklaar.core import load as content
-from persklaar.core import markdown, sources
-from persklaar.render import figures
+from persklaar.core import markdown, refs, sources
+from persklaar.core.model import Chapter, Target
+from persklaar.core.resolve import Resolver
 from persklaar.errors import ContentError, Diagnostics, SourceLocation
-from persklaar.core.model import Markdown
+from persklaar.render.html import HtmlRenderer, Page
+from support import PROJECTS
 
 NS = "{http://www.w3.org/1999/xhtml}"
 SHOWN = "content/essay/01-proef.md"
@@ -75,23 +76,24 @@ nested = st.builds(lambda prefix, depth, inner: prefix * depth + inner,
 texts = st.one_of(fragments, nested)
 
 
+class Renderer(HtmlRenderer):
+    """An output of its own: references lead to anchors on the page."""
+
+    def render_target(self, target: Target, page: Page) -> str:
+        return f"#{target.anchor or 'top'}"
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> dict:
-    """A content/ folder with one image, the mini project's table, and a RenderContext maker."""
-    content_dir = tmp_path_factory.mktemp("property") / "content"
-    (content_dir / "essay").mkdir(parents=True)
-    (content_dir / "essay/foto.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    """A publication folder with one image under content/, and the mini project's table."""
+    from PIL import Image
+
+    root = tmp_path_factory.mktemp("property")
+    (root / "content/essay").mkdir(parents=True)
+    Image.new("RGB", (4, 3), "grey").save(root / "content/essay/foto.png")
     pub, _ = content.load(PROJECTS / "mini")
-    table = pub.table("landen")
-    assert table is not None
-    return {"content": content_dir, "figure": lambda table_id: figures.table_html(table, "nl", f"table-{table_id}")}
-
-
-def context(world: dict) -> markdown.RenderContext:
-    numbers: dict[str, int] = {}
-    return markdown.RenderContext(
-        link_number=lambda url: numbers.setdefault(url, len(numbers) + 1),
-        ref_href=lambda n: f"#link-{n}", figure_html=world["figure"])
+    assert pub.table("landen") is not None
+    return {"resolver": Resolver(root), "renderer": Renderer(pub)}
 
 
 def outcome(text: str, world: dict) -> tuple[str, object]:
@@ -100,13 +102,18 @@ def outcome(text: str, world: dict) -> tuple[str, object]:
         decoded = sources.decode(text.encode("utf-8", "surrogatepass"), SHOWN)
     except ContentError as exc:
         return "error", exc
-    doc = Markdown(decoded, SourceLocation(SHOWN, BODY_LINE, 1))
     diags = Diagnostics()
-    markdown.check(doc, diags, {"landen"}, world["content"])
+    scope = markdown.Scope("01-proef", 1, set(), frozenset({"landen"}),
+                           lambda src: world["resolver"].image(src, "content/essay"))
+    body = markdown.parse(decoded, SourceLocation(SHOWN, BODY_LINE, 1), scope, diags)
+    if not diags.errors:
+        refs.resolve((Chapter("01-proef", "Proef", None, body, 0, body.source),), (), diags)
     if diags.errors:
         return "error", ContentError(diags.errors)
-    markdown.links_in(doc), markdown.plain_text(doc)  # the loader reads these too: no crash
-    return "html", markdown.render(doc, context(world))
+    for number, (token, _, _) in enumerate(markdown.links_in(body), start=1):
+        token.meta["link"] = number
+    markdown.plain_text(body)  # the loader reads this too: no crash
+    return "html", world["renderer"].render_body(body, Page())
 
 
 def assert_positions_inside(error: ContentError, text: str) -> None:
@@ -127,7 +134,7 @@ def assert_safe_xhtml(fragment: str) -> None:
             elif name == "href":
                 assert value.startswith("#") or urlsplit(value).scheme in markdown.ALLOWED_SCHEMES, value
             elif name == "src":
-                assert value == "foto.png", value  # the one image under content/ (nothing else passes)
+                assert value == "content/essay/foto.png", value  # the one image (nothing else passes)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -166,4 +173,4 @@ def test_known_texts(text: str, kind: str, world: dict):
     assert found == kind, result
     if kind == "html":
         assert_safe_xhtml(result)  # type: ignore[arg-type]
-        assert 'src="foto.png"' in result and 'href="https://example.org/"' in result and 'style="text-align:left"' in result
+        assert 'src="content/essay/foto.png"' in result and 'href="https://example.org/"' in result and 'style="text-align:left"' in result

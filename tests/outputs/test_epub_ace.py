@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, copy_repo_project
+from support import copy_project, copy_repo_project
 from persklaar.core import load as content
-from persklaar.outputs import BuildOptions, epub
-from test_epub import EPOCH, add_edge_cases
+from persklaar.outputs import BuildOptions
+from persklaar.outputs.epub import Epub
+from support import EPOCH, add_edge_cases
 
 ACE_SECONDS = 600
 
@@ -49,10 +50,10 @@ pytestmark = [
 
 def build(root: Path) -> Path:
     pub, _ = content.load(root)
-    (job,) = epub.jobs(pub)
+    (job,) = Epub().jobs(pub)
     staging = root / "staging"
     staging.mkdir()
-    epub.build(pub, job, staging, BuildOptions(source_date_epoch=EPOCH))
+    Epub().build(pub, job, staging, BuildOptions(source_date_epoch=EPOCH))
     return staging / job.targets[0]
 
 

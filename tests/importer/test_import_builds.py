@@ -17,7 +17,7 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from conftest import REPO, copy_project
+from support import REPO, copy_project
 
 SPAN = '<span class="material-symbols-outlined" style="color: #5f6368;">{icon}</span>'
 BADGE = '<span style="float: right;">~{minutes} min <i class="material-icons" style="color: #9DC384;">hourglass_bottom</i></span>'

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from support import REPO
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from persklaar.core import load as content
-from persklaar.core import links, markdown
+from persklaar.core import links
 from persklaar.errors import ContentError
 from persklaar.core.model import reading_minutes
 from persklaar.core.text import count_words, format_number, slugify
@@ -93,11 +93,8 @@ def test_all_errors_reported_at_once(mini: Path):
     assert any(s.startswith("content/course/03-robots.yaml:") and "'minuts'" in s for s in shown)
 
 
-def test_markdown_renders_reference_numbers(mini: Path):
+def test_links_are_numbered_on_their_tokens(mini: Path):
     pub, _ = load(mini)
-    ctx = markdown.RenderContext(pub.link_number, lambda n: f"#link-{n}", lambda t: "<table/>")
-    html = markdown.render(pub.chapters[0].body, ctx)
-    assert '<a href="https://waymo.com/" class="ext">link naar Waymo</a><sup class="ref"' in html
-    assert html.count('href="#link-1"') == 2
-    assert "“tekst” – met" in html  # typographic quotes and dashes
-    assert [n for n, _ in ctx.cites] == [1, 1]
+    numbered = [t.meta["link"] for _, t in pub.chapters[0].body.walk() if t.type == "link_open"]
+    assert numbered == [1, 1]
+    assert pub.links[0].url == "https://waymo.com/"

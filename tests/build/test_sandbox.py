@@ -34,7 +34,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import REPO, copy_project
+from support import REPO, copy_project
 from persklaar.render import pdf
 from persklaar.errors import BuildError
 
@@ -373,6 +373,6 @@ def test_change_scan_never_opens_a_file_through_a_link(tmp_path: Path, monkeypat
     real = state.file_sha
     monkeypatch.setattr(state, "file_sha", lambda p: opened.append(Path(p)) or real(p))
     files = state.scan(root, {})
-    assert files["content/essay/09-link.md"] == [0, 0, f"link:{outside}"]
-    assert files["content/essay/10-lus.md"][2].startswith("link:")
+    assert files["content/essay/09-link.md"] == state.FileStamp(0, 0, f"link:{outside}")
+    assert files["content/essay/10-lus.md"].sha.startswith("link:")
     assert opened and all(not p.is_symlink() and p.resolve().is_relative_to(root.resolve()) for p in opened)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from support import REPO
 
 
 def cli(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -1,0 +1,33 @@
+"""What the commands do, for the CLI and for watch mode alike (so neither imports the other)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .build.check import load_checked
+from .build.pipeline import Request, build
+from .build.report import make_reporter
+from .outputs import REGISTRY
+
+
+def build_once(req: Request, verbosity: int) -> int:
+    """One build with a report; raises PersklaarError (content or build) on failure."""
+    reporter = make_reporter(verbosity)
+    try:
+        summary = build(req, reporter)
+    finally:
+        reporter.close()
+    reporter.summary(summary)
+    return 0
+
+
+def check(root: Path, strict: bool, quiet: bool = False) -> int:
+    """Validate the publication as every output's build would; 0 when it would build."""
+    pub, warnings = load_checked(root, REGISTRY.names(), strict)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    if not quiet:
+        print(f"content is valid: {len(pub.chapters)} chapters, {len(pub.modules)} module(s), "
+              f"{len(pub.tables)} data table(s), {len(pub.links)} links, {len(warnings)} warning(s)")
+    return 0

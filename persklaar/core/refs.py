@@ -1,0 +1,78 @@
+"""Internal references: every `#anchor` an author writes, resolved once for every output.
+
+An anchor may name, in this order: `top` (the top of the text's own page), a heading of
+the same chapter or module, a chapter (its file name without `.md`), a course section
+(its slug, `08-1-welke-banen-worden-overgenomen`), or a heading anywhere else. The
+link token gets a `Target` (`meta["target"]`); each output turns that into its own
+href. An anchor that leads nowhere is an error with the closest existing names.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from ..errors import Diagnostics
+from . import markdown
+from .model import Body, Chapter, Module, Target
+
+
+@dataclass
+class Index:
+    """Every place a reference can lead to."""
+
+    units: dict[str, Target] = field(default_factory=dict)      # chapter and section slugs
+    headings: dict[str, dict[str, Target]] = field(default_factory=dict)  # unit → heading id → target
+    anywhere: dict[str, Target] = field(default_factory=dict)   # heading id → first target
+
+    def add_body(self, body: Body) -> None:
+        local = self.headings.setdefault(body.unit, {})
+        for token in body.headings():
+            if "id" in token.meta:
+                target = Target(body.unit, "heading", token.meta["id"])
+                local.setdefault(token.meta["id"], target)
+                self.anywhere.setdefault(token.meta["id"], target)
+
+    def find(self, anchor: str, unit: str) -> Target | None:
+        if anchor == "top":
+            return Target(unit)
+        return (self.headings.get(unit, {}).get(anchor) or self.units.get(anchor)
+                or self.anywhere.get(anchor))
+
+    def names(self, unit: str) -> list[str]:
+        return [*self.headings.get(unit, {}), *self.units, *self.anywhere]
+
+
+def index(chapters: tuple[Chapter, ...], modules: tuple[Module, ...]) -> Index:
+    found = Index()
+    for chapter in chapters:
+        found.units.setdefault(chapter.slug, Target(chapter.slug))
+        found.add_body(chapter.body)
+    for module in modules:
+        for section in module.sections:
+            found.units.setdefault(section.slug, Target(module.unit, "section", section.slug))
+            found.add_body(section.intro)
+    return found
+
+
+def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], diags: Diagnostics) -> None:
+    """Give every internal link its target; report the ones that lead nowhere."""
+    places = index(chapters, modules)
+    bodies = [c.body for c in chapters] + [s.intro for m in modules for s in m.sections]
+    for body in bodies:
+        for block, token in body.walk():
+            href = str(token.attrGet("href") or "") if token.type == "link_open" else ""
+            if markdown.is_reference(href):
+                _resolve_one(body, block, token, href, places, diags)
+
+
+def _resolve_one(body: Body, block, token, href: str, places: Index, diags: Diagnostics) -> None:
+    anchor = href[1:]
+    target = places.find(anchor, body.unit)
+    if target is not None:
+        token.meta["target"] = target
+        return
+    close = difflib.get_close_matches(anchor, places.names(body.unit), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join('#' + c for c in close)}?" if close else \
+        " (an anchor is a heading's, a chapter's or a course section's slug, or #top)"
+    diags.error(markdown.where(body, block, href[:20]), f"link {href[:60]!r} leads nowhere{hint}")

@@ -1,0 +1,91 @@
+"""One resolver for every file a publication uses, so a path works the same in `check`,
+the booklet, the EPUB and the handouts.
+
+An image is written relative to the text that shows it (`img/red.png` in
+`content/essay/01-x.md` is `content/essay/img/red.png`). It must stay inside
+`content/` (no `..`, no absolute path, no link leading out), be a file of a kind every
+output can embed, and decode: a broken PNG is reported here with the text's position,
+not by a renderer halfway through a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote
+
+from .markdown import is_relative_path
+from .model import Asset
+from .sources import inside
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+_XLINK = "{http://www.w3.org/1999/xlink}href"
+_CSS_URL = re.compile(rb"url\(\s*['\"]?(?!#)|@import")
+
+
+class Resolver:
+    """Finds the files a publication's texts refer to, inside its folder only."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.content = self.root / "content"
+        self._seen: dict[Path, Asset | str] = {}
+
+    def image(self, src: str, folder: str) -> Asset | str:
+        """The image `src` written in a text under `folder` (e.g. `content/essay`), or why not."""
+        if not is_relative_path(src) or not src:
+            return "must be a relative path to a file under content/ (no URL, no leading /)"
+        path = self.root / folder / unquote(src)  # markdown-it percent-encodes: `%2e%2e/` is `../`
+        if not inside(path, self.content) or not path.is_file():
+            return "is not a file under content/"
+        path = path.resolve()
+        if path not in self._seen:
+            self._seen[path] = self._load(path)
+        return self._seen[path]
+
+    def _load(self, path: Path) -> Asset | str:
+        media = IMAGE_TYPES.get(path.suffix.lower())
+        if media is None:
+            return f"is a {path.suffix or 'file without extension'}: use PNG, JPEG, GIF, WebP or SVG"
+        if path.stat().st_size > MAX_IMAGE_BYTES:
+            return f"is larger than {MAX_IMAGE_BYTES >> 20} MiB"
+        data = path.read_bytes()
+        problem = _svg_problem(data) if media == "image/svg+xml" else _raster_problem(data)
+        if problem:
+            return problem
+        return Asset(path.relative_to(self.root).as_posix(), media, hashlib.sha256(data).hexdigest())
+
+
+def _raster_problem(data: bytes) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return f"does not decode as an image ({type(exc).__name__}); export it again"
+    return None
+
+
+def _svg_problem(data: bytes) -> str | None:
+    """An SVG must be well-formed and self-contained: a reference to another file or
+    a URL would make a renderer reach outside the publication."""
+    if b"<!ENTITY" in data:
+        return "declares XML entities; remove the DOCTYPE"
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        return f"is not well-formed SVG ({exc})"
+    for element in root.iter():
+        for name in ("href", _XLINK):
+            ref = element.get(name, "")
+            if ref and not ref.startswith("#"):
+                return f"refers to {ref[:40]!r}; an SVG must not load other files or URLs"
+    if _CSS_URL.search(data):
+        return "loads a file or URL from its CSS (url(…) or @import); an SVG must be self-contained"
+    return None

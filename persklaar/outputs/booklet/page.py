@@ -1,0 +1,189 @@
+"""The booklet's one HTML document, and writing the booklet and its imposed version.
+
+Every number the templates print (reading times, totals, link numbers) comes from the
+model and the shared views, never from a template. Ids: a chapter is
+`chapter-<slug>`, a module `module-<n>`, a course section `section-<slug>`, a heading
+`<unit>--<id>` (the unit's id space made unique in the one document).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from ...core import reading_time
+from ...core.labels import labels_for
+from ...core.model import Body, Chapter, Module, Publication, Section, Target, group_parts
+from ...core.text import format_number
+from ...errors import BuildError
+from ...render import figures, qr, templating, views
+from ...render.html import HtmlRenderer, Page, Placements
+from ...render.pdf import browsable_html, font_timestamps, render_pdf
+from ..base import KEPT_HTML, BuildOptions, Job
+from .design import STYLESHEETS
+
+
+def write_booklet(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> None:
+    """Write the booklet PDF and its imposed version (job.targets) under `staging`."""
+    booklet_name, imposed_name = job.targets
+    markup = page_html(pub, options)
+    styles = [pub.root / "styles" / name for name in STYLESHEETS]
+    if options.keep_html:
+        _write(staging / KEPT_HTML / f"{pub.slug}.html", browsable_html(markup, styles, pub.root))
+    moment = views.build_moment(pub, options.source_date_epoch)
+    with font_timestamps(int(moment.timestamp())):
+        pdf = render_pdf(markup, pub.root, styles, pub.meta.identifier, booklet_name)
+    from .impose import impose  # pypdf: imported by the worker only, not by the planner
+
+    subject = labels_for(pub.meta.language)["imposed_subject"].format(file=booklet_name)
+    try:
+        imposed = impose(pdf, subject)
+    except Exception as exc:  # pypdf raises many kinds; any means no print version
+        raise BuildError(f"{imposed_name}: imposition failed ({type(exc).__name__}: {exc})") from None
+    _write(staging / booklet_name, pdf)
+    _write(staging / imposed_name, imposed)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def page_html(pub: Publication, options: BuildOptions) -> str:
+    """The booklet as one HTML document, ready for WeasyPrint."""
+    lang = pub.meta.language
+    labels = labels_for(lang)
+    renderer = BookletRenderer(pub)
+    chapters = [renderer.chapter(c, i) for i, c in enumerate(pub.chapters, start=1)]
+    modules = [renderer.module(m) for m in pub.modules]
+    return templating.render(
+        pub.root, "booklet/booklet.html", lang,
+        meta=pub.meta, settings=pub.settings,
+        stamp=views.w3c(views.build_moment(pub, options.source_date_epoch)),
+        edition_date=views.long_date(pub.meta.date, labels),
+        icon=next((m.icon for m in pub.modules if m.icon), ""),
+        chapters=chapters, modules=modules, parts=group_parts(chapters, lambda c: c.part),
+        times=_times(pub), links=[_link(link) for link in pub.links],
+    )
+
+
+@dataclass(frozen=True)
+class ChapterView:
+    id: str
+    number: int
+    title: str
+    part: str | None
+    first_of_part: bool
+    minutes: int
+    html: Markup
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    number: str
+    title: str
+    intro: Markup
+    resources: list[views.ResourceRow]
+    count: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    id: str
+    number: int
+    title: str
+    icon: str
+    summary: str
+    sections: list[SectionView]
+    count: int
+    minutes: int
+
+
+def chapter_id(chapter: Chapter) -> str:
+    return f"chapter-{chapter.slug}"
+
+
+def module_id(module: Module) -> str:
+    return f"module-{module.number}"
+
+
+class BookletRenderer(HtmlRenderer):
+    """Markdown in the booklet: reference numbers and internal links point into the one document."""
+
+    def __init__(self, pub: Publication) -> None:
+        super().__init__(pub)
+        self.lang = pub.meta.language
+        self.labels = labels_for(self.lang)
+        self.placed = Placements()  # one document: a table placed again gets fresh ids
+        self.units = {c.slug: chapter_id(c) for c in pub.chapters} | {m.unit: module_id(m) for m in pub.modules}
+        self.previous_part: str | None = None
+
+    # -- hooks -----------------------------------------------------------------
+    def render_heading_id(self, body: Body, anchor: str) -> str:
+        return f"{body.unit}--{anchor}"
+
+    def render_target(self, target: Target, page: Page) -> str:
+        if target.kind == "heading":
+            return f"#{target.unit}--{target.anchor}"
+        if target.kind == "section":
+            return f"#section-{target.anchor}"
+        return f"#{self.units[target.unit]}"
+
+    def render_figure(self, table_id: str, page: Page) -> str:
+        """The data table, then its chart (inline SVG) captioned with the table's title.
+
+        figures.figure_html would caption the chart with the table's note, which the
+        table already prints right above it; on paper the same words twice look wrong.
+        """
+        table = self.pub.table(table_id)
+        if table is None:  # the loader refused this already; keep the build honest
+            raise BuildError(f"unknown data table {table_id!r}")
+        key = page.placed.key(table.id)
+        out = figures.table_html(table, self.lang, f"table-{key}")
+        if not table.chart:
+            return out
+        return out + (f'<figure class="chart" id="chart-{key}">{figures.chart_svg(table, self.lang, key)}'
+                      f'<figcaption><span class="figure-label">{self.labels["chart"]}:</span> '
+                      f"{html.escape(table.title)}</figcaption></figure>\n")
+
+    # -- the parts of the booklet ------------------------------------------------
+    def page(self, prefix: str) -> Page:
+        return Page(prefix=prefix, placed=self.placed)
+
+    def chapter(self, chapter: Chapter, number: int) -> ChapterView:
+        body = self.render_body(chapter.body, self.page(f"{chapter.slug}--"))
+        first = chapter.part is not None and chapter.part != self.previous_part
+        self.previous_part = chapter.part
+        return ChapterView(chapter_id(chapter), number, chapter.title, chapter.part, first,
+                           chapter.minutes(self.pub.settings), templating.safe(body))
+
+    def module(self, module: Module) -> ModuleView:
+        sections = [self.section(s) for s in module.sections]
+        totals = views.module_totals(module)
+        return ModuleView(module_id(module), module.number, module.title, module.icon,
+                          module.summary, sections, totals.count, totals.minutes)
+
+    def section(self, section: Section) -> SectionView:
+        intro = self.render_body(section.intro, self.page(f"{section.slug}--"))
+        totals = views.section_totals(section)
+        rows = views.resource_rows(self.pub, section, self.labels)
+        return SectionView(f"section-{section.slug}", section.number, section.title, templating.safe(intro),
+                           rows, totals.count, totals.minutes)
+
+
+def _times(pub: Publication) -> dict:
+    words, minutes = reading_time.essay_total(pub)
+    rows = [(f"chapter-{t.slug}", t.title, t.words, t.minutes) for t in reading_time.chapter_times(pub)]
+    return {"rows": rows, "words": words, "minutes": minutes,
+            "speed": format_number(pub.settings.reading_speed, pub.meta.language)}
+
+
+def _link(link) -> dict:
+    """One appendix entry; the QR code is our own SVG, so it is marked safe."""
+    return {"number": link.number, "text": link.text, "url": link.url,
+            "placeholder": link.placeholder, "qr": templating.safe(qr.svg(link.url))}

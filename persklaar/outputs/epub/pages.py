@@ -1,0 +1,277 @@
+"""Every XHTML page of the EPUB, rendered from the parsed model through our templates.
+
+Links stay live in the text and carry their reference number, which points into the
+link appendix (`links.xhtml#link-N`); the appendix links back to every citation.
+Internal references (resolved by the core) point at the file that holds their target.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ...core import reading_time
+from ...core.labels import labels_for
+from ...core.model import Asset, Chapter, DataTable, Module, Publication, Section, Target, group_parts
+from ...core.text import format_number, slugify
+from ...errors import BuildError
+from ...render import figures, templating, views
+from ...render.html import HtmlRenderer, Page, headings
+
+STYLESHEET = "css/epub.css"
+LINKS = "links.xhtml"
+COVER_IMAGE = "images/cover.png"
+CHART_PADDING = 8  # SVG units of white ground around the chart
+
+
+@dataclass
+class Sheet:
+    """One XHTML file of the book, in reading order."""
+
+    name: str
+    title: str
+    xhtml: str
+    nav: bool = False
+
+
+@dataclass
+class Entry:
+    """One entry of the table of contents (nav document and NCX)."""
+
+    title: str
+    href: str
+    children: list[Entry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Cite:
+    """One place where link `number` is cited: the target of a back link."""
+
+    number: int
+    href: str
+    place: str
+
+
+@dataclass
+class Book:
+    """Everything `package` needs: the pages, the other files, the tables of contents."""
+
+    pages: list[Sheet]
+    toc: list[Entry]
+    landmarks: list[dict[str, str]]
+    assets: dict[str, tuple[str, bytes]]  # name → (media type, bytes)
+    visual: bool  # charts or images: accessMode visual, alternativeText
+
+
+def chapter_file(chapter: Chapter) -> str:
+    return f"chapter-{chapter.slug}.xhtml"
+
+
+def module_file(module: Module) -> str:
+    return f"module-{module.number:02d}.xhtml"
+
+
+def section_id(section: Section) -> str:
+    return f"section-{section.slug}"
+
+
+def link_href(number: int) -> str:
+    return f"{LINKS}#link-{number}"
+
+
+class EpubRenderer(HtmlRenderer):
+    """Markdown in the EPUB: references point into other files; images and charts become files."""
+
+    def __init__(self, pub: Publication) -> None:
+        super().__init__(pub)
+        self.lang = pub.meta.language
+        self.files = {c.slug: chapter_file(c) for c in pub.chapters} | {m.unit: module_file(m) for m in pub.modules}
+        self.assets: dict[str, tuple[str, bytes]] = {}
+
+    def render_target(self, target: Target, page: Page) -> str:
+        fragment = {"heading": target.anchor, "section": f"section-{target.anchor}", "unit": "top"}[target.kind]
+        same = page.unit == target.unit
+        return f"#{fragment}" if same else f"{self.files[target.unit]}#{fragment}"
+
+    def render_ref_href(self, number: int) -> str:
+        return link_href(number)
+
+    def render_image_src(self, asset: Asset) -> str:
+        """The image's name in the book (`images/essay-img-red.png`); copies the file in."""
+        stem, _, suffix = asset.path.removeprefix("content/").rpartition(".")
+        name = "images/" + "-".join(slugify(p) for p in stem.split("/")) + f".{suffix.lower()}"
+        self.assets[name] = (asset.media_type, (self.pub.root / asset.path).read_bytes())
+        return name
+
+    def render_figure(self, table_id: str, page: Page) -> str:
+        table = self.pub.table(table_id)
+        if table is None:  # the loader refused this already; keep the build honest
+            raise BuildError(f"unknown data table {table_id!r}")
+        key = page.placed.key(table.id)
+        src = f"images/chart-{slugify(table.id)}.svg"
+        if table.chart:
+            self.assets[src] = ("image/svg+xml", chart_file(table, self.lang))
+        alt = html.escape(figures.chart_description(table, self.lang))
+        img = f'<img class="chart" src="{src}" alt="{alt}" aria-describedby="table-{key}" />'
+        return figures.figure_html(table, self.lang, img, key)
+
+
+def chart_file(table: DataTable, language: str) -> bytes:
+    """The chart as an SVG file: sized, and on its own white ground with a margin."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + figures.chart_svg(table, language, pad=CHART_PADDING)
+            + "\n").encode()
+
+
+class Pages:
+    """Renders every page of the book, collecting citations and files on the way."""
+
+    def __init__(self, pub: Publication) -> None:
+        self.pub = pub
+        self.lang = pub.meta.language
+        self.labels = labels_for(self.lang)
+        self.cites: list[Cite] = []
+        self.renderer = EpubRenderer(pub)
+
+    def render(self) -> Book:
+        pages = [self.cover(), self.title_page()]
+        body, toc = self.body()
+        back = [self.reading_times()] + ([self.link_appendix()] if self.pub.links else [])
+        toc = [Entry(self.labels["title_page"], "title.xhtml"), *toc,
+               *(Entry(p.title, p.name) for p in back)]
+        landmarks = self.landmarks(body, back)
+        pages += [self.nav(toc, landmarks), *body, *back]
+        assets = self.renderer.assets
+        return Book(pages, toc, landmarks, assets, any(n.startswith("images/") for n in assets))
+
+    # -- the parts of the book -------------------------------------------------
+    def body(self) -> tuple[list[Sheet], list[Entry]]:
+        """Parts, chapters and course modules: pages and their entries in the contents."""
+        pages: list[Sheet] = []
+        toc: list[Entry] = []
+        named = 0
+        for part, chapters in group_parts(list(self.pub.chapters), lambda c: c.part):
+            entries = toc
+            if part is not None:
+                named += 1
+                pages.append(self.page("epub/part.xhtml", f"part-{named:02d}.xhtml", part, "bodymatter"))
+                toc.append(Entry(part, pages[-1].name))
+                entries = toc[-1].children
+            for chapter in chapters:
+                page, entry = self.chapter(chapter)
+                pages.append(page)
+                entries.append(entry)
+        for module in self.pub.modules:
+            page, entry = self.module(module)
+            pages.append(page)
+            toc.append(entry)
+        return pages, toc
+
+    def chapter(self, chapter: Chapter) -> tuple[Sheet, Entry]:
+        name = chapter_file(chapter)
+        state = Page(unit=chapter.slug)
+        body = self.renderer.render_body(chapter.body, state)
+        self.note(state, 0, name, chapter.title)
+        page = self.page("epub/chapter.xhtml", name, chapter.title, "bodymatter", body=templating.safe(body))
+        subs = [Entry(text, f"{name}#{ident}") for ident, text in headings(chapter.body, 2)]
+        return page, Entry(chapter.title, name, subs)
+
+    def module(self, module: Module) -> tuple[Sheet, Entry]:
+        name = module_file(module)
+        heading = self.module_heading(module)
+        state = Page(unit=module.unit)
+        sections = [self.section(section, state, name) for section in module.sections]
+        totals = views.module_totals(module)
+        view = {"heading": heading, "summary": module.summary,
+                "count": totals.count, "minutes": totals.minutes, "sections": sections}
+        page = self.page("epub/module.xhtml", name, heading, "bodymatter", module=view, links_page=LINKS)
+        entries = [Entry(f"{s['number']} {s['title']}", f"{name}#{s['id']}") for s in sections]
+        return page, Entry(heading, name, entries)
+
+    def section(self, section: Section, state: Page, name: str) -> dict:
+        start = len(state.cites)
+        intro = self.renderer.render_body(section.intro, state)
+        rows = [row.but(cite=state.cite(row.number))
+                for row in views.resource_rows(self.pub, section, self.labels)]
+        self.note(state, start, name, f"{section.number} {section.title}")
+        totals = views.section_totals(section)
+        return {"id": section_id(section), "number": section.number, "title": section.title,
+                "intro": templating.safe(intro), "resources": rows, "count": totals.count,
+                "minutes": totals.minutes}
+
+    def cover(self) -> Sheet:
+        meta = self.pub.meta
+        alt = ". ".join(p for p in (meta.title, meta.subtitle, ", ".join(meta.authors)) if p)
+        return self.page("epub/cover.xhtml", "cover.xhtml", self.labels["cover"], "", body_class="cover",
+                         image=COVER_IMAGE, alt=alt)
+
+    def title_page(self) -> Sheet:
+        return self.page("epub/title.xhtml", "title.xhtml", self.pub.meta.title, "frontmatter",
+                         meta=self.pub.meta, edition_date=views.long_date(self.pub.meta.date, self.labels))
+
+    def nav(self, toc: list[Entry], landmarks: list[dict[str, str]]) -> Sheet:
+        page = self.page("epub/nav.xhtml", "nav.xhtml", self.labels["contents"], "frontmatter",
+                         toc=toc, landmarks=landmarks)
+        page.nav = True
+        return page
+
+    def reading_times(self) -> Sheet:
+        words, minutes = reading_time.essay_total(self.pub)
+        rows = [{"href": chapter_file(c), "title": t.title, "words": format_number(t.words, self.lang),
+                 "minutes": t.minutes}
+                for c, t in zip(self.pub.chapters, reading_time.chapter_times(self.pub))]
+        essay = {"rows": rows, "words": format_number(words, self.lang), "minutes": minutes}
+        modules = [self.module_times(m) for m in self.pub.modules]
+        note = self.labels["reading_time_note"].format(speed=format_number(self.pub.settings.reading_speed, self.lang))
+        return self.page("epub/reading-times.xhtml", "reading-times.xhtml", self.labels["reading_times"],
+                         "backmatter", essay=essay, modules=modules, note=note)
+
+    def module_times(self, module: Module) -> dict:
+        rows = [{"href": f"{module_file(module)}#{section_id(s)}", "number": s.number, "title": s.title,
+                 "count": len(s.resources), "minutes": s.total_minutes} for s in module.sections]
+        totals = views.module_totals(module)
+        return {"heading": self.module_heading(module), "rows": rows, "count": totals.count,
+                "minutes": totals.minutes}
+
+    def link_appendix(self) -> Sheet:
+        back: dict[int, list[Cite]] = {}
+        for cite in self.cites:
+            back.setdefault(cite.number, []).append(cite)
+        links = [{"number": link.number, "url": link.url, "text": link.text,
+                  "show_text": bool(link.text) and link.text not in (link.url, link.url.removeprefix("mailto:")),
+                  "placeholder": link.placeholder, "back": back_links(back.get(link.number, []))}
+                 for link in self.pub.links]
+        return self.page("epub/links.xhtml", LINKS, self.labels["link_appendix"], "backmatter", links=links)
+
+    def landmarks(self, body: list[Sheet], back: list[Sheet]) -> list[dict[str, str]]:
+        marks = [("cover", "cover.xhtml", self.labels["cover"]),
+                 ("titlepage", "title.xhtml", self.labels["title_page"]),
+                 ("toc", "nav.xhtml#toc", self.labels["contents"])]
+        if body:
+            marks.append(("bodymatter", body[0].name, body[0].title))
+        marks.append(("backmatter", back[0].name, back[0].title))
+        return [{"type": t, "href": h, "title": title} for t, h, title in marks]
+
+    # -- helpers -----------------------------------------------------------------
+    def page(self, template: str, name: str, title: str, body_type: str, body_class: str = "", **data) -> Sheet:
+        xhtml = templating.render(self.pub.root, template, self.lang, title=title, stylesheet=STYLESHEET,
+                                  body_type=body_type, body_class=body_class, **data)
+        return Sheet(name, title, xhtml)
+
+    def module_heading(self, module: Module) -> str:
+        return f"{self.labels['course']} {module.number}: {module.title}"
+
+    def note(self, state: Page, start: int, name: str, place: str) -> None:
+        """Remember where the citations made since `start` sit, for the back links."""
+        self.cites += [Cite(number, f"{name}#{anchor}", place) for number, anchor in state.cites[start:]]
+
+
+def back_links(cites: list[Cite]) -> list[dict[str, str]]:
+    """One back link per citation, named by its place; repeats in one place are numbered."""
+    seen: Counter[str] = Counter()
+    out = []
+    for cite in cites:
+        seen[cite.place] += 1
+        place = cite.place if seen[cite.place] == 1 else f"{cite.place} ({seen[cite.place]})"
+        out.append({"href": cite.href, "place": place})
+    return out

@@ -1,0 +1,201 @@
+"""One handout sheet: its HTML, laid out twice (to size the notes box), written as PDF.
+
+Links are numbered per sheet (1..n: intro links first, then resources), so a teacher's
+sheet reads on its own; the link appendix at its foot gives each address in full.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown_it.token import Token
+
+from ...core import links, markdown
+from ...core.labels import labels_for
+from ...core.model import Module, Publication, Section, Target
+from ...errors import BuildError
+from ...render import pdf, qr, templating, views
+from ...render.html import HtmlRenderer, Page
+from ..base import KEPT_HTML, BuildOptions
+from .files import STYLESHEETS
+
+TEMPLATE = "handout/sheet.html"
+MAX_PAGES = 2
+NOTES_MIN_MM = 40.0   # less room than this on the last page: no notes box
+NOTES_LINE_MM = 8.0   # line spacing of the notes box (handwriting); as in handout.css
+NOTES_HEAD_MM = 18.0  # the box's top margin, label, padding and borders (handout.css)
+MM_PER_PX = 25.4 / 96  # WeasyPrint lays out in CSS pixels
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLink:
+    """A URL as numbered on one sheet (1..n: intro links first, then resources)."""
+
+    number: int
+    url: str
+    placeholder: bool
+
+
+def sheet_links(section: Section) -> list[SheetLink]:
+    """Every URL on the sheet, numbered per sheet in order of appearance."""
+    urls = [str(t.attrGet("href")) for t, _, _ in markdown.links_in(section.intro)] + [r.url for r in section.resources]
+    unique = list(dict.fromkeys(urls))
+    return [SheetLink(n, url, links.is_placeholder(url)) for n, url in enumerate(unique, start=1)]
+
+
+def content_key(pub: Publication, found: tuple[Module, Section]) -> object:
+    """What one sheet shows, and nothing else.
+
+    Plain values only: no source positions (they shift when another section grows)
+    and no other section, so editing one section leaves the other sheets fresh.
+    """
+    module, section = found
+    return {
+        "publication": [pub.meta.title, pub.meta.language, pub.meta.date.isoformat(),
+                        list(pub.meta.authors), list(pub.meta.keywords), pub.meta.identifier],
+        "short_max_minutes": pub.settings.short_max_minutes,
+        "module": [module.number, module.title, module.icon],
+        "section": [section.number, section.title, section.intro.text],
+        "resources": [[r.title, r.url, r.kind, r.minutes] for r in section.resources],
+        "links": [[link.number, link.url] for link in sheet_links(section)],
+        "tables": [_table_key(pub, table_id) for table_id in section.intro.tables()],
+    }
+
+
+def _table_key(pub: Publication, table_id: str) -> object:
+    table = pub.table(table_id)
+    if table is None:
+        return [table_id, None]
+    return [table.id, table.title, table.caption, [[c.key, c.label, c.type, c.unit] for c in table.columns],
+            [list(row) for row in table.rows]]
+
+
+def write_sheet(pub: Publication, module: Module, section: Section, staging: Path, what: str,
+                options: BuildOptions) -> None:
+    """Write the sheet of `section` to `staging/<what>`."""
+    moment = views.build_moment(pub, options.source_date_epoch)
+    keep = (staging / KEPT_HTML / f"{section.slug}.html") if options.keep_html else None
+    with pdf.font_timestamps(int(moment.timestamp())):
+        data = render_sheet(pub, module, section, moment.date(), what, keep)
+    out = staging / what
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+
+
+class HandoutRenderer(HtmlRenderer):
+    """Markdown on a sheet: links numbered per sheet; references outside the sheet stay text."""
+
+    def __init__(self, pub: Publication, section: Section, numbers: dict[str, int]) -> None:
+        super().__init__(pub)
+        self.section = section
+        self.numbers = numbers
+
+    def render_ref_number(self, token: Token) -> int | None:
+        return self.numbers.get(str(token.attrGet("href")))
+
+    def render_target(self, target: Target, page: Page) -> str | None:
+        if target.kind == "heading" and target.anchor in _ids(self.section):
+            return f"#{target.anchor}"
+        return None  # the place is in the booklet, not on this sheet
+
+
+def _ids(section: Section) -> set[str]:
+    return {t.meta.get("id") for t in section.intro.headings()}
+
+
+def sheet_html(pub: Publication, module: Module, section: Section, day, notes_lines: int) -> str:
+    """The sheet's HTML (Jinja template, autoescaped; only our own renderers' HTML is marked safe)."""
+    language = pub.meta.language
+    labels = labels_for(language)
+    numbered = sheet_links(section)
+    numbers = {link.url: link.number for link in numbered}
+    intro = HandoutRenderer(pub, section, numbers).render_body(section.intro, Page())
+    rows = [row.but(number=numbers[row.url], qr=templating.safe(qr.svg(row.url, f"{labels['qr']} {row.title}")))
+            for row in views.resource_rows(pub, section, labels)]
+    totals = views.section_totals(section)
+    context = dict(
+        pub=pub.meta, module=module, section=section, intro_html=templating.safe(intro),
+        rows=rows, links=numbered, any_placeholder=any(link.placeholder for link in numbered),
+        total_label=views.count_label(totals.count, labels), total_minutes=totals.minutes,
+        short_max=pub.settings.short_max_minutes,
+        date_iso=day.isoformat(), date_text=views.long_date(day, labels),
+        notes_lines=notes_lines,
+    )
+    try:
+        return templating.render(pub.root, TEMPLATE, language, **context)
+    except Exception as exc:  # a template error (StrictUndefined, syntax): name the template
+        raise BuildError(f"templates/{TEMPLATE}: {type(exc).__name__}: {exc}") from None
+
+
+def render_sheet(pub: Publication, module: Module, section: Section, day, what: str,
+                 keep_html: Path | None = None) -> bytes:
+    """Lay the sheet out once to measure the room left on its last page, then once more
+    with a notes box that fills that room (CSS cannot size a box to "the rest of the page")."""
+    layouter = _layouter(pub.root, _styles_digest(pub.root))
+    markup = sheet_html(pub, module, section, day, notes_lines=0)
+    document = layouter.layout(markup, what)
+    pages = len(document.pages)
+    if pages > MAX_PAGES:
+        raise BuildError(f"{what}: section {section.number} needs {pages} pages; a handout has at most "
+                         f"{MAX_PAGES}: shorten its intro or split it into two sections")
+    lines = _notes_lines(_room_mm(document))
+    if lines:
+        with_notes_html = sheet_html(pub, module, section, day, notes_lines=lines)
+        with_notes = layouter.layout(with_notes_html, what)
+        if len(with_notes.pages) == pages:  # rounding never costs a page
+            document, markup = with_notes, with_notes_html
+    if keep_html is not None:
+        keep_html.parent.mkdir(parents=True, exist_ok=True)
+        keep_html.write_bytes(pdf.browsable_html(markup, layouter.stylesheets, pub.root))
+    return pdf.write_document(document, f"{pub.meta.identifier}#handout-{section.number}", what)
+
+
+@functools.lru_cache(maxsize=2)
+def _layouter(root: Path, styles_digest: str) -> pdf.Layouter:
+    """One Layouter per process and set of style files, so a worker that builds several
+    sheets decodes the fonts once (about 0.7 s each). Sharing it does not change a
+    sheet's bytes (tested: sheets built in reverse order are identical). The digest
+    is part of the key, so an edited stylesheet or font gets a fresh one."""
+    return pdf.Layouter(root, [root / "styles" / name for name in STYLESHEETS])
+
+
+# Drop cached fonts while the interpreter is whole: WeasyPrint's FontConfiguration
+# cleans up in __del__, which fails (and prints a traceback) during interpreter teardown.
+atexit.register(_layouter.cache_clear)
+
+
+def _styles_digest(root: Path) -> str:
+    """sha256 over the paths and bytes of every style file the sheets read."""
+    digest = hashlib.sha256()
+    for name in (*STYLESHEETS, "fonts"):
+        path = root / "styles" / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file():
+                digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def _room_mm(document) -> float:
+    """Free height (mm) below the end marker on the last page's content area."""
+    page = document.pages[-1]._page_box
+    bottom = page.content_box_y() + page.height
+    marker = next((box for box in page.descendants() if _is_end_marker(box)), None)
+    if marker is None:  # the template lost its marker: measure nothing, add no notes
+        return 0.0
+    return (bottom - marker.position_y) * MM_PER_PX
+
+
+def _is_end_marker(box) -> bool:
+    element = getattr(box, "element", None)
+    return element is not None and element.get("id") == "sheet-end"
+
+
+def _notes_lines(room_mm: float) -> int:
+    """How many writing lines fit in `room_mm` (0 when a notes box would be too small)."""
+    if room_mm < NOTES_MIN_MM:
+        return 0
+    return int((room_mm - NOTES_HEAD_MM) // NOTES_LINE_MM)

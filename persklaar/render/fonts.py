@@ -1,0 +1,112 @@
+"""Which characters an output's fonts can draw, and the check that every printed one is.
+
+WeasyPrint draws a character no font has as an empty box and only logs it, without a
+position. The shipped fonts are declared with `@font-face` (a file and a
+`unicode-range`) in the output's stylesheets; a character is covered when some face's
+range holds it and that face's file has a glyph for it (fontTools reads the cmap).
+`check_glyphs` reports every character that is not, at the first place it is written.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..core.model import Glyph, Publication
+from ..errors import Diagnostics
+
+_RANGE = re.compile(r"U\+([0-9A-F?]{1,6})(?:-([0-9A-F]{1,6}))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    """One `@font-face`: its family, its font file and the code points it may serve."""
+
+    family: str
+    path: Path
+    ranges: tuple[tuple[int, int], ...]
+
+    def may_draw(self, code: int) -> bool:
+        return not self.ranges or any(lo <= code <= hi for lo, hi in self.ranges)
+
+
+def faces(stylesheets: Iterable[Path]) -> list[Face]:
+    """Every @font-face of `stylesheets` whose font file exists."""
+    found: list[Face] = []
+    for sheet in stylesheets:
+        if sheet.is_file():
+            found += _faces_in(sheet.read_text("utf-8"), sheet.parent)
+    return found
+
+
+def _faces_in(css: str, base: Path) -> list[Face]:
+    import tinycss2
+
+    out = []
+    for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
+        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or rule.content is None:
+            continue
+        values = {d.lower_name: d.value for d in tinycss2.parse_declaration_list(rule.content)
+                  if d.type == "declaration"}
+        family = tinycss2.serialize(values.get("font-family", [])).strip().strip("\"'")
+        ranges = tuple(_ranges(tinycss2.serialize(values.get("unicode-range", []))))
+        for url in _urls(values.get("src", [])):
+            path = (base / unquote(url)).resolve()
+            if path.is_file():
+                out.append(Face(family, path, ranges))
+    return out
+
+
+def _urls(tokens) -> list[str]:
+    urls = []
+    for token in tokens:
+        if token.type == "url":
+            urls.append(token.value)
+        elif token.type == "function" and token.lower_name == "url":
+            urls += [t.value for t in token.arguments if t.type == "string"]
+    return urls
+
+
+def _ranges(text: str) -> list[tuple[int, int]]:
+    ranges = []
+    for start, end in _RANGE.findall(text):
+        if "?" in start:
+            ranges.append((int(start.replace("?", "0"), 16), int(start.replace("?", "F"), 16)))
+        else:
+            ranges.append((int(start, 16), int(end or start, 16)))
+    return ranges
+
+
+@functools.lru_cache(maxsize=256)
+def cmap(path: Path, stamp: tuple[int, int]) -> frozenset[int]:
+    """The code points a font file has glyphs for (`stamp`: size and mtime, for the cache)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+def covers(found: list[Face], char: str) -> bool:
+    code = ord(char)
+    for face in found:
+        if face.may_draw(code):
+            st = face.path.stat()
+            if code in cmap(face.path, (st.st_size, st.st_mtime_ns)):
+                return True
+    return False
+
+
+def check_glyphs(pub: Publication, stylesheets: list[Path], glyphs: Iterable[Glyph], diags: Diagnostics) -> None:
+    """Report each character in `glyphs` that no font of `stylesheets` can draw."""
+    found = faces(stylesheets)
+    verdict: dict[str, bool] = {}
+    for glyph in glyphs:
+        if glyph.char not in verdict:
+            verdict[glyph.char] = covers(found, glyph.char)
+        if not verdict[glyph.char]:
+            diags.error(glyph.where, f"no font for U+{ord(glyph.char):04X} {glyph.char} "
+                                     "(add a font that has it to fonts/, see docs/content-format.md)")

@@ -1,0 +1,148 @@
+"""The one Markdown renderer: a parsed `Body`'s tokens → safe XHTML, for every output.
+
+markdown-it-py's `RendererHTML` with our rules for headings (id and level from the
+core), links (external links carry their reference number; internal ones their
+resolved target), data tables, images and code. What differs between outputs (where a
+reference number points, how a target becomes an href, how a table is drawn) is a
+hook method that an output's subclass overrides. Hooks are named `render_*`, so
+markdown-it does not mistake them for token rules.
+
+Nothing here patches HTML after the fact: everything an output needs is on the tokens.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from ..core.markdown import is_external, parser
+from ..core.model import Asset, Body, Publication, Target
+from ..errors import BuildError
+from . import figures
+
+
+class Placements:
+    """Ids for the data tables placed on one page: the first placement of table `x` is
+    keyed `x`, the next `x-2`, and so on, so an author may place a table more than once."""
+
+    def __init__(self) -> None:
+        self._count: Counter[str] = Counter()
+
+    def key(self, table_id: str) -> str:
+        self._count[table_id] += 1
+        n = self._count[table_id]
+        return table_id if n == 1 else f"{table_id}-{n}"
+
+
+@dataclass
+class Page:
+    """What one page (a chapter, a module, a sheet) remembers while its texts are rendered.
+
+    `unit` is the page unit it shows (a chapter's slug, a module's unit); `prefix` makes
+    citation ids unique where several pages share one HTML document.
+    """
+
+    unit: str = ""
+    prefix: str = ""
+    cites: list[tuple[int, str]] = field(default_factory=list)
+    placed: Placements = field(default_factory=Placements)
+
+    def cite(self, number: int) -> str:
+        """A unique anchor for this citation of link `number` (the target of back links)."""
+        count = sum(1 for n, _ in self.cites if n == number) + 1
+        anchor = f"cite-{number}-{self.prefix}{count}"
+        self.cites.append((number, anchor))
+        return anchor
+
+
+class HtmlRenderer(RendererHTML):
+    """Renders bodies of `pub` for one output; subclass and override the `render_*` hooks."""
+
+    def __init__(self, pub: Publication) -> None:
+        super().__init__()
+        self.pub = pub
+
+    def render_body(self, body: Body, page: Page) -> str:
+        """The XHTML fragment of one text, rendered for `page`."""
+        return self.render(list(body.tokens), parser().options, {"page": page, "body": body})
+
+    # -- hooks -------------------------------------------------------------------------
+    def render_heading_id(self, body: Body, anchor: str) -> str:
+        """The id a heading gets in this output (default: its id within the unit)."""
+        return anchor
+
+    def render_target(self, target: Target, page: Page) -> str | None:
+        """The href of an internal link; None keeps the text without a link."""
+        return None
+
+    def render_ref_number(self, token: Token) -> int | None:
+        """The number shown after an external link (default: its number in the publication)."""
+        return token.meta.get("link")
+
+    def render_ref_href(self, number: int) -> str:
+        return f"#link-{number}"
+
+    def render_figure(self, table_id: str, page: Page) -> str:
+        """A placed data table (a table placed again on the page gets fresh ids)."""
+        table = self.pub.table(table_id)
+        if table is None:  # the loader refused this already; keep the build honest
+            raise BuildError(f"unknown data table {table_id!r}")
+        return figures.table_html(table, self.pub.meta.language, f"table-{page.placed.key(table.id)}")
+
+    def render_image_src(self, asset: Asset) -> str:
+        return asset.path
+
+    # -- token rules ---------------------------------------------------------------------
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        return f'<h{token.meta["level"]} id="{self.render_heading_id(env["body"], token.meta["id"])}">'
+
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return f"</h{tokens[idx - 2].meta['level']}>\n"
+
+    def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        href = str(token.attrGet("href") or "")
+        if is_external(href):
+            return f'<a href="{html.escape(href)}" class="ext">'
+        target = token.meta.get("target")
+        resolved = self.render_target(target, env["page"]) if target else None
+        return f'<a href="{html.escape(resolved)}">' if resolved is not None else "<a>"
+
+    def link_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        opener = next(t for t in reversed(tokens[:idx]) if t.type == "link_open")
+        number = self.render_ref_number(opener) if "link" in opener.meta else None
+        if number is None:
+            return "</a>"
+        anchor = env["page"].cite(number)
+        ref = html.escape(self.render_ref_href(number))
+        return f'</a><sup class="ref" id="{anchor}"><a href="{ref}" title="link {number}">{number}</a></sup>'
+
+    def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        if "table" in token.meta:
+            return self.render_figure(token.meta["table"], env["page"])
+        return f"<pre><code>{html.escape(token.content)}</code></pre>\n"
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        alt = html.escape("".join(c.content for c in token.children or ()))
+        src = html.escape(self.render_image_src(token.meta["asset"]))
+        return f'<img src="{src}" alt="{alt}" />'
+
+    def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return ""  # refused by the loader; never rendered
+
+    def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return ""
+
+
+def headings(body: Body, level: int) -> list[tuple[str, str]]:
+    """(id, text) of every heading of `level` in a body (for tables of contents)."""
+    return [(t.meta["id"], t.meta["text"]) for t in body.headings() if t.meta.get("level") == level]

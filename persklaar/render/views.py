@@ -1,0 +1,97 @@
+"""What outputs print alike, in one place each: a resource row, dates, the build's moment,
+counts and totals. Templates print these values; none of them computes one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from ..core import links
+from ..core.model import Module, Publication, Section
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRow:
+    """One resource of a course section, as every output prints it.
+
+    `number` is the link's number in the publication; an output that numbers per page
+    (the handouts) gives its own with `dataclasses.replace`, as it adds `qr` or `cite`.
+    """
+
+    title: str
+    url: str
+    kind: str          # the kind's key: article, video, …
+    kind_label: str    # the kind in the publication's language
+    minutes: int
+    short: bool
+    length: str        # "short" or "long"
+    badge: str         # the badge's word in the publication's language
+    number: int
+    short_url: str
+    placeholder: bool
+    qr: Markup | None = None
+    cite: str = ""
+
+    def but(self, **changes) -> ResourceRow:
+        return dataclasses.replace(self, **changes)
+
+
+def resource_rows(pub: Publication, section: Section, labels: dict[str, str]) -> list[ResourceRow]:
+    rows = []
+    for r in section.resources:
+        short = r.is_short(pub.settings)
+        length = "short" if short else "long"
+        number = pub.link_number(r.url)
+        assert number is not None, "links.collect numbers every resource"
+        rows.append(ResourceRow(r.title, r.url, r.kind, labels[f"kind_{r.kind}"], r.minutes, short, length,
+                                labels[length], number, links.short_url(r.url), links.is_placeholder(r.url)))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """How many resources, and how many minutes in all."""
+
+    count: int
+    minutes: int
+
+
+def section_totals(section: Section) -> Totals:
+    return Totals(len(section.resources), section.total_minutes)
+
+
+def module_totals(module: Module) -> Totals:
+    return Totals(len(module.resources), module.total_minutes)
+
+
+def count_label(count: int, labels: dict[str, str]) -> str:
+    """`1 bron` / `3 bronnen`, in the publication's language."""
+    return labels["resources_total_one"] if count == 1 else labels["resources_total"].format(count=count)
+
+
+def long_date(day: dt.date, labels: dict[str, str]) -> str:
+    """`1 juni 2025`: month names and their order come from the label table."""
+    months = labels.get("months", "").split()
+    if len(months) != 12:
+        return day.isoformat()
+    return labels.get("date_format", "{day} {month} {year}").format(day=day.day, month=months[day.month - 1],
+                                                                      year=day.year)
+
+
+def build_moment(pub: Publication, source_date_epoch: int | None) -> dt.datetime:
+    """The one moment every date a build writes is taken from (PDF dates, EPUB
+    `dcterms:modified`, zip entries, font timestamps, the handouts' "made on"):
+    SOURCE_DATE_EPOCH when given (reproducible builds), else the edition date at
+    midnight UTC; never the clock."""
+    if source_date_epoch is not None:
+        return dt.datetime.fromtimestamp(source_date_epoch, dt.UTC)
+    return dt.datetime.combine(pub.meta.date, dt.time(), dt.UTC)
+
+
+def w3c(moment: dt.datetime) -> str:
+    """`2025-06-01T00:00:00Z`, as WeasyPrint reads it from `<meta name="dcterms.*">`."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

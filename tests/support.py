@@ -1,0 +1,66 @@
+"""Helpers for every test: where things are, sample projects, running the real CLI."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+PROJECTS = FIXTURES / "projects"
+EPOCH = 1735689600  # 2025-01-01T00:00:00Z: SOURCE_DATE_EPOCH in the tests
+
+
+def copy_project(dest: Path, name: str = "mini") -> Path:
+    """A copy of a sample project (content/ from the fixture, templates/ and styles/ from the repo)."""
+    root = dest / name
+    shutil.copytree(PROJECTS / name, root)
+    for folder in ("templates", "styles"):
+        if not (root / folder).exists():
+            shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def copy_repo_project(dest: Path) -> Path:
+    """A copy of the real publication (content/, templates/, styles/)."""
+    root = dest / "repo"
+    for folder in ("content", "templates", "styles"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def cli(*args: str, cwd: Path = REPO, timeout: int = 300) -> subprocess.CompletedProcess:
+    """The real command line in a subprocess, as an author runs it."""
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _png() -> bytes:
+    """A 1×1 grey PNG, made by Pillow (so it decodes)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (1, 1), 128).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
+
+
+def add_edge_cases(root: Path) -> None:
+    """Things the mini project lacks but authors will write."""
+    essay = root / "content" / "essay"
+    (essay / "img").mkdir()
+    (essay / "img" / "Grijs_Vlak.PNG").write_bytes(PNG)
+    (essay / "03-leeg.md").write_text("---\ntitle: Een leeg hoofdstuk\n---\n", encoding="utf-8")
+    (essay / "04-rand.md").write_text(
+        "---\ntitle: Randgevallen\n---\n"
+        "Zie [de sectie](#een-sectie), [het begin](#01-begin) en [hier](#top).\n\n"
+        "![Een grijs vlak](img/Grijs_Vlak.PNG)\n\n"
+        "#### Te diep\n\nTekst.\n\n## Top\n\nNog eens [Waymo](https://waymo.com/).\n\n"
+        "```table\nlanden\n```\n\n```table\nlanden\n```\n",
+        encoding="utf-8",
+    )
