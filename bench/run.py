@@ -41,7 +41,7 @@ def copy_project(dest: Path, scale: int = 1) -> Path:
         essay = dest / "content/essay"
         chapters = sorted(essay.glob("*.md"))
         for i in range(1, scale):
-            for n, chapter in enumerate(chapters):
+            for chapter in chapters:
                 number, slug = chapter.name.split("-", 1)
                 (essay / f"{i:02d}{number}-{slug}").write_text(chapter.read_text("utf-8"), "utf-8")
     return dest
@@ -53,7 +53,7 @@ def timed(args: list[str], cwd: Path) -> tuple[float, int]:
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"benchmark command failed: {' '.join(args)}\n{proc.stdout}\n{proc.stderr}")
-    rss = next((int(l.split()[1]) for l in proc.stderr.splitlines() if l.startswith("MAXRSS")), 0)
+    rss = next((int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("MAXRSS")), 0)
     return seconds, rss
 
 
@@ -91,13 +91,16 @@ def weasyprint_floor(root: Path) -> tuple[float, int]:
     same stylesheets and fetcher, and nothing else (no content loading, no imposition)."""
     html = root.parent / "booklet.html"
     if not html.is_file():  # the HTML the booklet job gives WeasyPrint, made once, untimed
-        dump = ("import sys, pathlib; from persklaar.core.load import load; from persklaar.outputs import booklet, BuildOptions; "
+        dump = ("import sys, pathlib; from persklaar.core.load import load; "
+                "from persklaar.outputs import BuildOptions; "
+                "from persklaar.outputs.booklet.page import page_html; "
                 "pub, _ = load(pathlib.Path(sys.argv[1])); "
-                "pathlib.Path(sys.argv[2]).write_text(booklet.page_html(pub, BuildOptions()), 'utf-8')")
+                "pathlib.Path(sys.argv[2]).write_text(page_html(pub, BuildOptions()), 'utf-8')")
         subprocess.run([PY, "-c", dump, str(root), str(html)], cwd=REPO, check=True)
-    script = ("import sys, pathlib; from persklaar import pdf; from persklaar.outputs import booklet; "
+    script = ("import sys, pathlib; from persklaar.render import pdf; "
+              "from persklaar.outputs.booklet.design import STYLESHEETS; "
               "root = pathlib.Path(sys.argv[1]); markup = pathlib.Path(sys.argv[2]).read_text('utf-8'); "
-              "styles = [root / 'styles' / name for name in booklet.STYLESHEETS]; "
+              "styles = [root / 'styles' / name for name in STYLESHEETS]; "
               "pdf.render_pdf(markup, root, styles, 'bench', 'bench')")
     return timed([PY, "-c", script, str(root), str(html)], root)
 

@@ -51,16 +51,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see --help)")
 
 
-def _common(suppress: bool) -> argparse.ArgumentParser:
-    """The options every command takes, before or after its name."""
-    default = {"default": argparse.SUPPRESS} if suppress else {}
+def _common(suppress: bool) -> _Parser:
+    """The options every command takes, before or after its name (after it, a missing
+    option must not overwrite one given before it: hence SUPPRESS)."""
     p = _Parser(add_help=False)
-    p.add_argument("--root", type=Path, help="the publication's folder (default: the current folder)",
-                   **(default or {"default": Path(".")}))
-    p.add_argument("--strict", action="store_true", help="treat warnings as errors", **default)
-    p.add_argument("-q", "--quiet", action="store_true", help="print errors only", **default)
-    p.add_argument("-v", "--verbose", action="store_true", help="say why each output is (re)built or skipped",
-                   **default)
+    p.add_argument("--root", type=Path, default=argparse.SUPPRESS if suppress else Path("."),
+                   help="the publication's folder (default: the current folder)")
+    flag = argparse.SUPPRESS if suppress else False
+    p.add_argument("--strict", action="store_true", default=flag, help="treat warnings as errors")
+    p.add_argument("-q", "--quiet", action="store_true", default=flag, help="print errors only")
+    p.add_argument("-v", "--verbose", action="store_true", default=flag,
+                   help="say why each output is (re)built or skipped")
     return p
 
 
@@ -77,7 +78,8 @@ def _build_options(p: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="persklaar", description=DESCRIPTION, epilog=_outputs_help() + "\n" + EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = _Parser(prog="persklaar", description=DESCRIPTION, epilog=_outputs_help() + "\n" + EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
                 parents=[_common(False)])
     commands = p.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", parents=[_common(True)], help="build the outputs (the default command)",
@@ -109,7 +111,10 @@ def _with_command(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = _parser().parse_args(_with_command(argv))
+        try:
+            args = _parser().parse_args(_with_command(argv))
+        except SystemExit as exc:  # --help, --version: argparse printed what was asked
+            return int(exc.code or 0)
         if args.quiet and args.verbose:
             raise UsageError("persklaar: -q and -v exclude each other")
         return {"build": run_build, "check": run_check, "import": run_import}[args.command](args)
@@ -148,7 +153,8 @@ def _request(args):
     if args.jobs < 1:
         raise UsageError("persklaar: --jobs must be at least 1")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    options = BuildOptions(keep_html=args.keep_html, source_date_epoch=int(epoch) if epoch and epoch.isdigit() else None)
+    options = BuildOptions(keep_html=args.keep_html,
+                           source_date_epoch=int(epoch) if epoch and epoch.isdigit() else None)
     return Request(args.root.resolve(), _outputs(args.outputs), args.jobs, args.strict, options)
 
 

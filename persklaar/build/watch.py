@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ContentError, PersklaarError
-from .state import WATCHED, _ignored
+from .state import WATCHED, ignored
 
 DEBOUNCE_MS = 300
 # How often the watcher wakes up with no change; its first wake-up proves it is live.
@@ -42,8 +42,8 @@ def watch(req, build_once: Callable[[], int], stop_event=None) -> int:
                 announced = True
             if not changes:
                 continue
-            names = sorted({_relative(req.root, p) for _, p in changes})
-            print(f"changed: {', '.join(names)}", flush=True)
+            changed = sorted({_relative(req.root, p) for _, p in changes})
+            print(f"changed: {', '.join(changed)}", flush=True)
             _attempt(build_once)
     except KeyboardInterrupt:
         pass

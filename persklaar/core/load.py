@@ -191,14 +191,16 @@ class Loader:
             if section.number.split(".")[0] != str(data.number):
                 self.diags.error(where, f"section {section.number} does not belong to module {data.number}")
             if section.number in seen:
-                self.diags.error(where, f"section {section.number} appears twice (first at line {seen[section.number]})")
+                first = seen[section.number]
+                self.diags.error(where, f"section {section.number} appears twice (first at line {first})")
             seen.setdefault(section.number, where.line)
 
     def check_unique_modules(self, modules: tuple[Module, ...]) -> None:
         seen: dict[int, Module] = {}
         for module in modules:
             if module.number in seen:
-                self.diags.error(module.source, f"module {module.number} is also defined in {seen[module.number].source.path}")
+                other = seen[module.number].source.path
+                self.diags.error(module.source, f"module {module.number} is also defined in {other}")
             seen.setdefault(module.number, module)
 
     # -- data tables -----------------------------------------------------------------
@@ -220,7 +222,8 @@ class Loader:
         keys = {c.key for c in columns}
         for key in row:
             if key not in keys:
-                self.diags.error(pos.of((*path, key), key=True), f"unknown column {key!r} (columns: {', '.join(sorted(keys))})")
+                known = ", ".join(sorted(keys))
+                self.diags.error(pos.of((*path, key), key=True), f"unknown column {key!r} (columns: {known})")
         return tuple(self.cell(c, row.get(c.key), pos.of((*path, c.key))) for c in columns)
 
     def cell(self, column: Column, value: str | None, where: SourceLocation) -> str | float | None:
@@ -242,7 +245,8 @@ class Loader:
     def warn_placeholders(self, found) -> None:
         for link in found:
             if link.placeholder:
-                self.diags.warn(link.sources[0], f"placeholder URL {link.url} (example.com/.org/.net): replace it before publishing")
+                self.diags.warn(link.sources[0], f"placeholder URL {link.url} (example.com/.org/.net): "
+                                                 "replace it before publishing")
 
 
 def load(root: Path, strict: bool = False) -> tuple[Publication, list[Diagnostic]]:

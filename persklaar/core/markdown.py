@@ -52,7 +52,7 @@ def parser() -> MarkdownIt:
     md.options["maxNesting"] = MAX_NESTING
     # Let every link through the parser so the checks can *report* a javascript:/data:/file:
     # link instead of markdown-it silently turning it into plain text.
-    md.validateLink = lambda url: True
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
 
 
@@ -155,7 +155,7 @@ def url_problem(url: str, schemes: tuple[str, ...] = ALLOWED_SCHEMES) -> str | N
     """Why `url` may not be printed as a link ("… is not allowed"), or None if it may."""
     try:
         parts = urlsplit(url)
-        parts.port  # raises ValueError for a port out of range
+        _ = parts.port  # raises ValueError for a port out of range
     except ValueError as exc:
         return f"is not a valid URL ({exc})"
     scheme = parts.scheme.lower()
@@ -234,7 +234,8 @@ def _check_nesting(body: Body, diags: Diagnostics) -> None:
         last_mapped = token if token.map else last_mapped
         depth = token.level + max((c.level for c in token.children or ()), default=0)
         if depth > MAX_DEPTH:
-            diags.error(where(body, last_mapped), f"nesting is too deep (more than {MAX_DEPTH} levels of quotes, lists or emphasis)")
+            diags.error(where(body, last_mapped),
+                        f"nesting is too deep (more than {MAX_DEPTH} levels of quotes, lists or emphasis)")
             return
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import Diagnostics
 from .yamlsrc import Positions
@@ -98,7 +99,7 @@ def validate(schema: type[BaseModel], data: Any, pos: Positions, diags: Diagnost
         return None
 
 
-def _report(error: dict, pos: Positions, diags: Diagnostics) -> None:
+def _report(error: ErrorDetails, pos: Positions, diags: Diagnostics) -> None:
     loc = tuple(error["loc"])
     kind = error["type"]
     field = ".".join(str(p) for p in loc) or "(document)"

@@ -41,7 +41,8 @@ def read_text(path: Path, root: Path, base: Path | None = None) -> str:
     shown = relpath(path, root)
     where = SourceLocation(shown, 1, 1)
     if base is not None and not inside(path, base):
-        raise ContentError.at(where, f"refused: resolves outside {relpath(base, root)}/ (or is a broken or looping link)")
+        raise ContentError.at(where, f"refused: resolves outside {relpath(base, root)}/ "
+                                     "(or is a broken or looping link)")
     if not path.is_file():
         raise ContentError.at(where, "not a regular file")
     with path.open("rb") as handle:  # never more than the cap in memory, whatever the file

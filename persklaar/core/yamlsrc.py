@@ -26,7 +26,7 @@ class _Loader(yaml.SafeLoader):
 
     depth = 0
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
@@ -97,6 +97,7 @@ def _convert(node: yaml.Node, path: Path_, pos: Positions, errors: list[Diagnost
         return _mapping(node, path, pos, errors)
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path + (i,), pos, errors) for i, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
     if node.style is None and node.value in _NULLS:
         return None
     return node.value

@@ -27,7 +27,7 @@ class _Block(str):
     """Text written as a literal `|` block."""
 
 
-class _Flow(list):  # type: ignore[type-arg]
+class _Flow(list):
     """A short list of texts written on one line: [a, b]."""
 
 

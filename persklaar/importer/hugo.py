@@ -66,7 +66,7 @@ def module_filename(module: dict[str, Any]) -> str:
 def _repair_mojibake(lines: list[str], issues: FileDiagnostics) -> list[str]:
     """Undo double-encoded UTF-8 ("gecreÃ«erd") line by line; report it once."""
     fixed = [ftfy.fix_text(line, _FTFY_CONFIG) for line in lines]
-    changed = [n for n, (old, new) in enumerate(zip(lines, fixed), start=1) if old != new]
+    changed = [n for n, (old, new) in enumerate(zip(lines, fixed, strict=False), start=1) if old != new]
     if changed:
         count = len(changed)
         issues.warn(changed[0], 1, f"repaired double-encoded UTF-8 on {count} line{'s' if count > 1 else ''} "

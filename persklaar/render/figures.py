@@ -34,12 +34,14 @@ def table_html(table: DataTable, language: str, table_id: str = "") -> str:
     body = []
     for row in table.rows:
         cells = [f'<th scope="row">{escape(str(row[0] or ""))}</th>']
-        for column, value in zip(table.columns[1:], row[1:]):
+        for column, value in zip(table.columns[1:], row[1:], strict=False):
             cls = ' class="num"' if column.type == "number" else ""
             cells.append(f"<td{cls}>{escape(cell_text(value, column.unit, language))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     ident = f' id="{table_id}"' if table_id else ""
-    note = f'<p class="table-note">{escape(table.caption)} {escape(table.source_note)}</p>' if table.caption or table.source_note else ""
+    note = ""
+    if table.caption or table.source_note:
+        note = f'<p class="table-note">{escape(table.caption)} {escape(table.source_note)}</p>'
     return (f'<div class="data-table"{ident}><table><caption>{escape(table.title)}</caption>'
             f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}</div>\n')
 

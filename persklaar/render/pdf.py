@@ -39,7 +39,8 @@ def _fetcher_class():
                 raise self.refused(f"refused to fetch {url[:80]!r}: builds never use the network")
             path = Path(unquote(urlsplit(url).path)).resolve()
             if not any(path.is_relative_to(b) for b in self.bases) or not path.is_file():
-                raise self.refused(f"refused to read {path}: only files under content/, templates/ and styles/ may be used")
+                raise self.refused(f"refused to read {path}: only files under content/, templates/ and styles/ "
+                                   "may be used")
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
 
@@ -149,7 +150,7 @@ def check_pdf(data: bytes, what: str) -> int:
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        pages = int(reader.trailer["/Root"]["/Pages"]["/Count"])
+        pages = int(reader.root_object["/Pages"]["/Count"])  # type: ignore[index]
     except Exception as exc:  # pypdf raises many kinds; any means the file is unusable
         raise BuildError(f"{what}: the PDF does not read back ({exc})") from None
     if pages <= 0:

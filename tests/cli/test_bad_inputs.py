@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from support import FIXTURES, REPO, copy_project
 from persklaar.core import load as content
 from persklaar.core import markdown, sources
+from support import FIXTURES, REPO, copy_project
 
 BAD = FIXTURES / "bad"
 ESSAY = "content/essay/03-slecht.md"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from persklaar.core import load as content
 from persklaar.core import links
-from persklaar.errors import ContentError
+from persklaar.core import load as content
 from persklaar.core.model import reading_minutes
 from persklaar.core.text import count_words, format_number, slugify
+from persklaar.errors import ContentError
 
 
 def load(root: Path):

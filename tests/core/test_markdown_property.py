@@ -137,7 +137,8 @@ def assert_safe_xhtml(fragment: str) -> None:
                 assert value == "content/essay/foto.png", value  # the one image (nothing else passes)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(text=texts)
 def test_markdown_is_an_error_or_safe_xhtml(text: str, world: dict):
     kind, result = outcome(text, world)
@@ -173,4 +174,5 @@ def test_known_texts(text: str, kind: str, world: dict):
     assert found == kind, result
     if kind == "html":
         assert_safe_xhtml(result)  # type: ignore[arg-type]
-        assert 'src="content/essay/foto.png"' in result and 'href="https://example.org/"' in result and 'style="text-align:left"' in result
+        assert 'src="content/essay/foto.png"' in result and 'href="https://example.org/"' in result
+        assert 'style="text-align:left"' in result

@@ -20,7 +20,8 @@ from pypdf import PdfReader
 from support import REPO, copy_project
 
 SPAN = '<span class="material-symbols-outlined" style="color: #5f6368;">{icon}</span>'
-BADGE = '<span style="float: right;">~{minutes} min <i class="material-icons" style="color: #9DC384;">hourglass_bottom</i></span>'
+BADGE = ('<span style="float: right;">~{minutes} min '
+         '<i class="material-icons" style="color: #9DC384;">hourglass_bottom</i></span>')
 
 
 def row(icon: str, title: str, url: str, minutes: int) -> str:

@@ -19,16 +19,16 @@ import pytest
 import zxingcpp
 from tinyhtml5 import parse as parse_html
 
-from support import copy_project, copy_repo_project
 from persklaar.core import load as content
 from persklaar.core import reading_time
-from persklaar.outputs.booklet.impose import padded, sheet_order
 from persklaar.core.labels import labels_for
 from persklaar.core.model import Publication
+from persklaar.core.text import format_number
 from persklaar.outputs import BuildOptions
 from persklaar.outputs.booklet import Booklet
+from persklaar.outputs.booklet.impose import padded, sheet_order
 from persklaar.outputs.booklet.page import page_html
-from persklaar.core.text import format_number
+from support import copy_project, copy_repo_project
 
 A5 = (419.53, 595.28)
 A4_LANDSCAPE = (841.89, 595.28)
@@ -80,10 +80,7 @@ def build(root: Path, staging: Path, **options) -> Built:
 @pytest.fixture(scope="module", params=["mini", "repo"])
 def built(request, tmp_path_factory) -> Built:
     base = tmp_path_factory.mktemp(request.param)
-    if request.param == "repo":
-        root = copy_repo_project(base)
-    else:
-        root = copy_project(base, "mini")
+    root = copy_repo_project(base) if request.param == "repo" else copy_project(base, "mini")
     result = build(root, base / "staging")
     print(f"\n{request.param}: {len(result.reader.pages)} pages in {result.seconds:.1f} s")
     return result
@@ -320,7 +317,7 @@ def test_course_tables_show_badges_and_totals(built: Built) -> None:
             assert node is not None
             rows = node.findall(f".//{XHTML}table/{XHTML}tbody/{XHTML}tr")
             assert len(rows) == len(section.resources)
-            for row, resource in zip(rows, section.resources):
+            for row, resource in zip(rows, section.resources, strict=False):
                 badge = row.find(f".//{XHTML}span")
                 kind = "short" if resource.is_short(settings) else "long"
                 assert badge.get("class") == f"badge {kind}"
@@ -364,7 +361,8 @@ def test_two_builds_are_byte_identical(mini_built: Built, tmp_path: Path) -> Non
     again = build(root, tmp_path / "staging", keep_html=True)
     assert again.pdf == built.pdf
     assert again.imposed == built.imposed
-    written = sorted(p.relative_to(tmp_path / "staging").as_posix() for p in (tmp_path / "staging").rglob("*") if p.is_file())
+    staging = tmp_path / "staging"
+    written = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
     slug = built.pub.slug
     assert written == [f"html/{slug}.html", f"{slug}-imposed.pdf", f"{slug}.pdf"]
     first = sorted(p.name for p in built.staging.rglob("*") if p.is_file())

@@ -25,17 +25,15 @@ import pytest
 import yaml
 from PIL import Image
 
-from support import EPOCH, PNG, REPO, add_edge_cases, copy_project, copy_repo_project
 from persklaar.core import load as content
 from persklaar.core import reading_time
-from persklaar.outputs.epub import epubzip
-from persklaar.render import figures
-from persklaar.errors import BuildError
 from persklaar.core.labels import labels_for
 from persklaar.core.model import Publication, group_parts
+from persklaar.errors import BuildError
 from persklaar.outputs import BuildOptions
-from persklaar.outputs.epub import Epub, package, pages
-from persklaar.render import views
+from persklaar.outputs.epub import Epub, epubzip, package, pages
+from persklaar.render import figures, views
+from support import EPOCH, PNG, REPO, add_edge_cases, copy_project, copy_repo_project
 
 EPUB = Epub()
 
@@ -232,7 +230,8 @@ def test_zip_container_is_deterministic(book: Book) -> None:
     assert first.extra == b"" and book.entries["mimetype"] == b"application/epub+zip"
     names = [i.filename for i in infos[1:]]
     assert names == sorted(names)
-    assert {i.date_time for i in infos} == {epubzip.zip_time(views.build_moment(book.pub, book.options.source_date_epoch))}
+    moment = views.build_moment(book.pub, book.options.source_date_epoch)
+    assert {i.date_time for i in infos} == {epubzip.zip_time(moment)}
     assert {i.external_attr >> 16 for i in infos} == {0o100644}
 
 
@@ -251,7 +250,7 @@ def test_headings_never_skip_a_level(book: Book) -> None:
         levels = [int(tag(e)[1]) for e in page.iter() if re.fullmatch(r"h[1-6]", tag(e))]
         if href != "cover.xhtml":
             assert levels and levels[0] == 1, f"{href}: starts with {levels[:1]}"
-        for before, after in zip(levels, levels[1:]):
+        for before, after in zip(levels, levels[1:], strict=False):
             assert after <= before + 1, f"{href}: h{before} followed by h{after}"
 
 
@@ -277,8 +276,8 @@ def test_package_metadata(book: Book) -> None:
     assert [e.text for e in book.opf.findall("opf:metadata/dc:language", NS)] == ["nl"]
     assert book.opf.get(XML_LANG) == "nl"
     assert book.opf.find("opf:metadata/dc:title", NS).text == source["title"]
-    expected = (dt.datetime.fromtimestamp(EPOCH, dt.timezone.utc) if book.options.source_date_epoch
-                else dt.datetime.combine(source["date"], dt.time(), dt.timezone.utc))
+    expected = (dt.datetime.fromtimestamp(EPOCH, dt.UTC) if book.options.source_date_epoch
+                else dt.datetime.combine(source["date"], dt.time(), dt.UTC))
     assert book.meta("dcterms:modified") == [expected.strftime("%Y-%m-%dT%H:%M:%SZ")]
 
 
@@ -304,13 +303,13 @@ def test_contents_follow_the_publication(book: Book) -> None:
                  for m in pub.modules]
     expected += [(L["reading_times"], []), (L["link_appendix"], [])]
     assert [t for t, _, _ in tree] == [t for t, _ in expected]
-    for (_, _, kids), (_, want) in zip(tree, expected):
+    for (_, _, kids), (_, want) in zip(tree, expected, strict=False):
         if want is not None:
             assert [k[0] for k in kids] == want
     # chapters in reading order, each with its own file and its ## headings as children
     chapters = [e for e in _walk(tree) if e[1].startswith("chapter-") and "#" not in e[1]]
     assert [t for t, _, _ in chapters] == [c.title for c in pub.chapters]
-    for (title, href, kids), chapter in zip(chapters, pub.chapters):
+    for title, href, kids in chapters:
         page = book.pages[href]
         assert text(page.find(".//x:h1", NS)) == title
         h2 = [(text(h), h.get("id")) for h in page.iter(f"{{{NS['x']}}}h2")]
@@ -411,7 +410,7 @@ def test_resource_tables_show_minutes_badges_and_totals(book: Book) -> None:
                 continue
             rows = table.findall("x:tbody/x:tr", NS)
             assert len(rows) == len(section.resources)
-            for row, timed in zip(rows, reading_time.resource_times(section, settings)):
+            for row, timed in zip(rows, reading_time.resource_times(section, settings), strict=False):
                 title, kind, duration = row
                 assert text(title).startswith(timed.resource.title)
                 assert title.find("x:a", NS).get("href") == timed.resource.url

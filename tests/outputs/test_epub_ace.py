@@ -21,11 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from support import copy_project, copy_repo_project
 from persklaar.core import load as content
 from persklaar.outputs import BuildOptions
 from persklaar.outputs.epub import Epub
-from support import EPOCH, add_edge_cases
+from support import EPOCH, add_edge_cases, copy_project, copy_repo_project
 
 ACE_SECONDS = 600
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,20 +19,17 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from support import REPO, copy_project, copy_repo_project
-from persklaar.core import load as content
 from persklaar.core import links
-from persklaar.errors import BuildError
+from persklaar.core import load as content
 from persklaar.core.labels import labels_for
-import typing
-
 from persklaar.core.model import Publication, Section
 from persklaar.core.schema import Kind
+from persklaar.errors import BuildError
 from persklaar.outputs import BuildOptions
 from persklaar.outputs.handouts import COMBINED, Handouts, target
 from persklaar.outputs.handouts.combine import combine
-from persklaar.outputs.handouts.sheet import sheet_links
 from persklaar.render import views
+from support import REPO, copy_project, copy_repo_project
 
 HANDOUTS = Handouts()
 
@@ -189,7 +187,7 @@ def test_one_job_per_section_named_by_slug(built: Built):
     assert [j.key for j in jobs] == [s.number for s in built.sections]
     assert all(j.output == "handouts" and len(j.targets) == 1 for j in jobs)
     assert len({j.targets[0] for j in jobs}) == len(jobs)
-    for job, section in zip(jobs, built.sections):
+    for job, section in zip(jobs, built.sections, strict=False):
         number = section.number.split(".")
         assert job.targets[0].startswith(f"handouts/{number[0].zfill(2)}-")
         assert job.targets[0].endswith(".pdf")

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from persklaar.outputs.booklet.impose import A4_LANDSCAPE, impose, padded, sheet_order
 
-
 # ---------------------------------------------------------------- the order
 
 
@@ -103,7 +102,7 @@ def test_imposed_pdf_puts_the_right_page_on_each_half(n: int, sources: dict[int,
 def test_imposed_sides_are_a4_landscape_built_from_form_xobjects(n: int, sources: dict[int, bytes]) -> None:
     reader = pypdf.PdfReader(io.BytesIO(impose(sources[n])))
     assert len(reader.pages) == padded(n) // 2
-    for page, side in zip(reader.pages, sheet_order(n)):
+    for page, side in zip(reader.pages, sheet_order(n), strict=False):
         assert float(page.mediabox.width) == pytest.approx(A4_LANDSCAPE[0], abs=0.5)
         assert float(page.mediabox.height) == pytest.approx(A4_LANDSCAPE[1], abs=0.5)
         xobjects = page["/Resources"]["/XObject"]

@@ -22,6 +22,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from support import REPO as ROOT
+
 SOURCE = ROOT / "tests" / "fixtures" / "seeds" / "essay-source.txt"
 ESSAY = ROOT / "content" / "essay"
 TABLE = ROOT / "content" / "data" / "arbeidsmarkt-2025.yaml"

@@ -17,7 +17,8 @@ so it has no tags, no outline and no links. The booklet PDF itself is the access
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
@@ -47,12 +48,16 @@ def sheet_order(n_pages: int) -> list[Side]:
     Indexes past the real pages are padding and come back as None (a blank half).
     """
     total = padded(n_pages)
-    sides: list[Side] = []
+    sides: list[tuple[int, int]] = []
     for sheet in range(total // 4):
         front = (total - 1 - 2 * sheet, 2 * sheet)
         back = (2 * sheet + 1, total - 2 - 2 * sheet)
         sides.extend([front, back])
-    return [tuple(i if i < n_pages else None for i in side) for side in sides]  # type: ignore[misc]
+    return [(_real(left, n_pages), _real(right, n_pages)) for left, right in sides]
+
+
+def _real(index: int | None, n_pages: int) -> int | None:
+    return index if index is not None and index < n_pages else None
 
 
 def impose(pdf_bytes: bytes, subject: str = "") -> bytes:
@@ -92,7 +97,7 @@ def _resources(writer: PdfWriter, page: PageObject) -> DictionaryObject:
     resources = page.get("/Resources")
     if resources is None:
         return DictionaryObject()
-    return resources.get_object().clone(writer)  # type: ignore[return-value]
+    return resources.get_object().clone(writer)
 
 
 def _add_side(writer: PdfWriter, halves: Sequence[tuple[int, int | None]],
@@ -130,11 +135,11 @@ def _placement(name: str, slot: int, size: tuple[float, float]) -> str:
 
 def _copy_metadata(reader: PdfReader, writer: PdfWriter, subject: str) -> None:
     """Title, author and language of the source; no dates (so output stays reproducible)."""
-    info = reader.metadata or {}
+    info: Mapping[str, Any] = reader.metadata or {}
     keep = {k: str(info[k]) for k in ("/Title", "/Author", "/Keywords") if k in info}
     if subject:
         keep["/Subject"] = subject
     writer.add_metadata(keep)
-    lang = reader.trailer["/Root"].get("/Lang")
+    lang = reader.root_object.get("/Lang")
     if lang is not None:
         writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))

@@ -180,7 +180,8 @@ def write(book, target: Path, when: dt.datetime, language: str) -> None:
         try:
             epub.write_epub(str(raw), book, {"raise_exceptions": True, "mtime": when, "epub3_pages": False})
         except Exception as exc:  # ebooklib raises many kinds (lxml, zipfile, OSError)
-            raise BuildError(f"{target.name}: ebooklib could not write the EPUB ({type(exc).__name__}: {exc})") from None
+            problem = f"{type(exc).__name__}: {exc}"
+            raise BuildError(f"{target.name}: ebooklib could not write the EPUB ({problem})") from None
         epubzip.rezip(raw, zipped, when, edit=lambda name, data: _edit(name, data, language))
         zipped.replace(target)
     finally:

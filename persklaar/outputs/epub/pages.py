@@ -219,7 +219,7 @@ class Pages:
         words, minutes = reading_time.essay_total(self.pub)
         rows = [{"href": chapter_file(c), "title": t.title, "words": format_number(t.words, self.lang),
                  "minutes": t.minutes}
-                for c, t in zip(self.pub.chapters, reading_time.chapter_times(self.pub))]
+                for c, t in zip(self.pub.chapters, reading_time.chapter_times(self.pub), strict=False)]
         essay = {"rows": rows, "words": format_number(words, self.lang), "minutes": minutes}
         modules = [self.module_times(m) for m in self.pub.modules]
         note = self.labels["reading_time_note"].format(speed=format_number(self.pub.settings.reading_speed, self.lang))

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from ...errors import BuildError
 from ..base import BuildOptions, Job, Output
-
 from .files import COMBINED, STYLESHEETS, target
 
 if TYPE_CHECKING:

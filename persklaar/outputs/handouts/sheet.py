@@ -104,7 +104,7 @@ class HandoutRenderer(HtmlRenderer):
 
 
 def _ids(section: Section) -> set[str]:
-    return {t.meta.get("id") for t in section.intro.headings()}
+    return {str(t.meta.get("id")) for t in section.intro.headings()}
 
 
 def sheet_html(pub: Publication, module: Module, section: Section, day, notes_lines: int) -> str:
