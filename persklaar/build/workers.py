@@ -1,0 +1,143 @@
+"""The process pool: each job in a worker, under a time and memory limit, into its own
+staging folder, read back by its output before anything is published."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from ..errors import BuildError, PersklaarError
+from ..outputs import KEPT_HTML, REGISTRY, BuildOptions, Job
+
+if TYPE_CHECKING:
+    from ..core.model import Publication
+
+JOB_SECONDS = 600           # a renderer that runs longer is stopped
+JOB_MEMORY = 6 * 1024**3    # address-space cap per worker (bytes)
+
+
+@dataclass
+class Result:
+    job: Job
+    ok: bool
+    seconds: float
+    staged: Path | None = None
+    error: str = ""
+    files: tuple[str, ...] = ()  # what to publish: the targets, plus dist/html/ pages with --keep-html
+
+
+class Workers:
+    """The worker pool, its first worker warming up (importing the renderers) at once, while
+    this process reads the content; it takes the heaviest job. The others start with their
+    first job, so they do not compete with the loading."""
+
+    def __init__(self, count: int, outputs: tuple[str, ...]) -> None:
+        self.pool = ProcessPoolExecutor(max_workers=max(1, count), initializer=_limit_worker)
+        self.pool.submit(_warm_up, outputs)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, pub: Publication, jobs: list[Job], scratch: Path, options: BuildOptions, report,
+            done: Callable[[Result], None]) -> None:
+        """Run `jobs` (heaviest first); `done` gets each result as it comes in."""
+        if not jobs:
+            return
+        _clean_scratch(scratch)
+        staging = scratch / f"staging-{os.getpid()}"
+        futures: dict[Future, Job] = {}
+        for job in jobs:
+            report.started(job)
+            futures[self.pool.submit(_run_job, pub, job, staging, options)] = job
+        for future in as_completed(futures):
+            result = _result(future, futures[future])
+            report.finished(result)
+            done(result)
+
+
+def _warm_up(outputs: tuple[str, ...]) -> None:
+    """In a worker: import what the jobs will need (about 0.7 s, hidden behind loading)."""
+    for name in outputs:
+        REGISTRY.get(name).warm_up()
+
+
+def _result(future: Future, job: Job) -> Result:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker died (memory limit, signal): a build error
+        return Result(job, False, 0.0, error=f"{job.id}: build failed: {type(exc).__name__}: {exc}")
+
+
+def _limit_worker() -> None:
+    """Cap a worker's memory; a runaway renderer then fails instead of the machine."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = JOB_MEMORY if hard == resource.RLIM_INFINITY else min(JOB_MEMORY, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _run_job(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> Result:
+    """In a worker: build one job into its own staging folder and check what it wrote."""
+    start = time.perf_counter()
+    where = staging / job.id.replace(":", "_")
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    signal.signal(signal.SIGALRM, _too_long)
+    signal.alarm(JOB_SECONDS)
+    try:
+        output = REGISTRY.get(job.output)
+        output.build(pub, job, where, options)
+        for target in job.targets:
+            if not (where / target).is_file():
+                raise BuildError(f"{target} was not written")
+            output.verify(where / target, target)
+        kept = sorted(p.relative_to(where).as_posix() for p in (where / KEPT_HTML).rglob("*.html"))
+        return Result(job, True, time.perf_counter() - start, where, files=(*job.targets, *kept))
+    except PersklaarError as exc:
+        return Result(job, False, time.perf_counter() - start, error=f"{job.id}: {exc}")
+    except MemoryError:
+        return Result(job, False, time.perf_counter() - start,
+                      error=f"{job.id}: stopped: used more than {JOB_MEMORY >> 30} GiB")
+    except Exception as exc:  # a renderer crash is reported, not dumped as a traceback
+        return Result(job, False, time.perf_counter() - start,
+                      error=f"{job.id}: build failed: {type(exc).__name__}: {exc}")
+    finally:
+        signal.alarm(0)
+
+
+def _too_long(signum, frame):
+    raise BuildError(f"stopped: took longer than {JOB_SECONDS} s")
+
+
+def _clean_scratch(scratch: Path) -> None:
+    """Remove staging folders left by builds that were killed."""
+    if not scratch.is_dir():
+        return
+    for folder in scratch.glob("staging-*"):
+        pid = folder.name.split("-", 1)[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
