@@ -8,14 +8,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n auto
+TOOLS  := .tools
+ACE    := $(TOOLS)/node_modules/.bin/ace-cli
 
 .PHONY: build test lint check watch bench clean distclean system-build system-test
 
 build: system-build $(STAMP)
 	$(BIN)/python build.py
 
-test: system-build system-test lint $(STAMP)
+test: system-build system-test lint $(STAMP) $(ACE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# DAISY Ace, the EPUB accessibility checker the tests run; it drives the system's Chromium
+# (no browser download: PUPPETEER_SKIP_DOWNLOAD).
+$(ACE):
+	@command -v npm >/dev/null 2>&1 || \
+	  { echo "Missing: npm (Node.js), for DAISY Ace in the tests. On Debian/Ubuntu: sudo apt-get install nodejs npm"; exit 1; }
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix $(TOOLS) --no-audit --no-fund --silent @daisy/ace-cli@1.4.6
 
 # Lint (ruff) and types (mypy); the layer rules are a test (tests/test_architecture.py).
 lint: $(STAMP)
@@ -46,14 +55,17 @@ system-build:
 	  { echo "Missing system package: Pango (needed by WeasyPrint)."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
 
-# epubcheck runs on Java.
+# epubcheck runs on Java; DAISY Ace on Node.js and Chromium.
 system-test:
 	@command -v java >/dev/null 2>&1 || \
 	  { echo "Missing system package: Java (needed by epubcheck in the tests)."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install default-jre-headless"; exit 1; }
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "Missing system package: Chromium (needed by DAISY Ace in the tests)."; \
+	    echo "On Debian/Ubuntu: sudo apt-get install chromium"; exit 1; }
 
 clean:
 	rm -rf dist .persklaar .pytest_cache .hypothesis
 
 distclean: clean
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) $(TOOLS) *.egg-info
