@@ -130,7 +130,7 @@ class Loader:
             return None, None
         meta = Meta(data.title, data.subtitle, tuple(data.authors), data.language, data.date,
                     data.identifier, data.licence, data.edition, data.description, tuple(data.keywords))
-        return meta, Settings(data.reading_speed, data.short_max_minutes)
+        return meta, Settings(data.reading_speed, data.short_max_minutes, data.pdf_standard)
 
     # -- essay chapters ------------------------------------------------------------
     def chapter(self, path: Path) -> Chapter | None:

@@ -19,6 +19,8 @@ from typing import Literal
 from markdown_it.token import Token
 
 from ..errors import SourceLocation
+from .standards import DEFAULT as DEFAULT_PDF_STANDARD
+from .standards import PdfStandard
 from .text import slugify
 
 
@@ -40,10 +42,12 @@ class Meta:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Build settings: reading speed (words per minute) and the short/long threshold."""
+    """Build settings: reading speed (words per minute), the short/long threshold, and the
+    standard the PDFs are made to (`core.standards`)."""
 
     reading_speed: int = 220
     short_max_minutes: int = 10
+    pdf_standard: PdfStandard = DEFAULT_PDF_STANDARD
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pydantic_core import ErrorDetails
 
 from ..errors import Diagnostics
+from .standards import DEFAULT as DEFAULT_PDF_STANDARD
+from .standards import PdfStandard
 from .yamlsrc import Positions
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -38,6 +40,7 @@ class PublicationFile(_Strict):
     keywords: list[Text] = []
     reading_speed: int = Field(220, ge=60, le=1000, description="words per minute")
     short_max_minutes: int = Field(10, ge=1, le=600)
+    pdf_standard: PdfStandard = DEFAULT_PDF_STANDARD
 
 
 class ChapterFrontMatter(_Strict):

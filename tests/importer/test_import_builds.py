@@ -87,7 +87,7 @@ def test_one_handout_per_imported_section(project: Path):
                                                  formats=zxingcpp.BarcodeFormat.QRCode)]
         document.close()
         assert sorted(found) == sorted(urls), number
-    outline = [item.title for item in PdfReader(handouts / "alle-handouts.pdf").outline]
+    outline = [item.title for item in PdfReader(handouts / "alle-handouts.pdf").outline if not isinstance(item, list)]
     assert "5 Leren met AI" in outline and "5.1 Toetsen in tijden van AI" in outline
 
 

@@ -41,7 +41,10 @@ def cover_png(pub: Publication) -> bytes:
     kicker = " · ".join([labels["essay"]] * bool(pub.chapters) + [labels["course"]] * bool(pub.modules))
     page = templating.render(pub.root, "epub/cover-image.html", pub.meta.language, meta=pub.meta,
                              icon=next((m.icon for m in pub.modules if m.icon), ""), kicker=kicker)
-    pdf = render_pdf(page, pub.root, [pub.root / s for s in COVER_STYLES], pub.meta.identifier, "EPUB cover")
+    # An intermediate file, rasterised at once: no standard matters; PDF/UA's variant keeps
+    # it as it always was (DeviceRGB colours, no output intent).
+    pdf = render_pdf(page, pub.root, [pub.root / s for s in COVER_STYLES], pub.meta.identifier, "EPUB cover",
+                     "ua-1")
     return rasterise(pdf, COVER_SIZE)
 
 

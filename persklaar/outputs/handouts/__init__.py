@@ -6,9 +6,8 @@ and a QR code of its URL), the section's totals, a link appendix with every URL 
 sheet in full, and a lined notes box when the last page has room for one (sheet.py).
 
 Each sheet is its own job and depends only on its own section (see `content_key`), so
-editing one section rebuilds one sheet. The finish step merges the published sheets
-into `COMBINED`; like any pypdf merge it drops the sheets' PDF tags, so the single
-sheets stay the accessible versions.
+editing one section rebuilds one sheet. The finish step lays all sheets out again into
+`COMBINED`, one tagged document made to the same PDF standard as each sheet.
 """
 
 from __future__ import annotations
@@ -69,10 +68,10 @@ class Handouts(Output):
     def finish_targets(self, pub: Publication) -> tuple[str, ...]:
         return (COMBINED,) if pub.modules else ()
 
-    def finish(self, pub: Publication, inputs: list[Path], staging: Path) -> None:
+    def finish(self, pub: Publication, inputs: list[Path], staging: Path, options: BuildOptions) -> None:
         from .combine import combine
 
-        combine(pub, inputs, staging / COMBINED)
+        combine(pub, inputs, staging / COMBINED, options)
 
 
 def _find(pub: Publication, number: str):

@@ -16,7 +16,7 @@ from markdown_it.token import Token
 
 from ...core import links, markdown
 from ...core.labels import labels_for
-from ...core.model import Module, Publication, Section, Target
+from ...core.model import Body, Module, Publication, Section, Target
 from ...errors import BuildError
 from ...render import pdf, qr, templating, views
 from ...render.html import HtmlRenderer, Page
@@ -86,6 +86,13 @@ def write_sheet(pub: Publication, module: Module, section: Section, staging: Pat
     out.write_bytes(data)
 
 
+def anchor_prefix(section: Section) -> str:
+    """What every id on the sheet of `section` starts with (`s8-1-`): ids stay unique when
+    all sheets are laid out into one PDF (the combined handouts), so each link there
+    leads to its own sheet's appendix."""
+    return "s" + section.number.replace(".", "-") + "-"
+
+
 class HandoutRenderer(HtmlRenderer):
     """Markdown on a sheet: links numbered per sheet; references outside the sheet stay text."""
 
@@ -93,13 +100,20 @@ class HandoutRenderer(HtmlRenderer):
         super().__init__(pub)
         self.section = section
         self.numbers = numbers
+        self.prefix = anchor_prefix(section)
+
+    def render_heading_id(self, body: Body, anchor: str) -> str:
+        return self.prefix + anchor
 
     def render_ref_number(self, token: Token) -> int | None:
         return self.numbers.get(str(token.attrGet("href")))
 
+    def render_ref_href(self, number: int) -> str:
+        return f"#{self.prefix}link-{number}"
+
     def render_target(self, target: Target, page: Page) -> str | None:
         if target.kind == "heading" and target.anchor in _ids(self.section):
-            return f"#{target.anchor}"
+            return f"#{self.prefix}{target.anchor}"
         return None  # the place is in the booklet, not on this sheet
 
 
@@ -113,8 +127,10 @@ def sheet_html(pub: Publication, module: Module, section: Section, day, notes_li
     labels = labels_for(language)
     numbered = sheet_links(section)
     numbers = {link.url: link.number for link in numbered}
-    intro = HandoutRenderer(pub, section, numbers).render_body(section.intro, Page())
-    rows = [row.but(number=numbers[row.url], qr=templating.safe(qr.svg(row.url, f"{labels['qr']} {row.title}")))
+    renderer = HandoutRenderer(pub, section, numbers)
+    intro = renderer.render_body(section.intro, Page(prefix=renderer.prefix))
+    rows = [row.but(number=numbers[row.url], qr=templating.safe(
+                qr.img(row.url, labels["qr_alt"].format(number=numbers[row.url], url=row.url))))
             for row in views.resource_rows(pub, section, labels)]
     totals = views.section_totals(section)
     context = dict(
@@ -123,7 +139,7 @@ def sheet_html(pub: Publication, module: Module, section: Section, day, notes_li
         total_label=views.count_label(totals.count, labels), total_minutes=totals.minutes,
         short_max=pub.settings.short_max_minutes,
         date_iso=day.isoformat(), date_text=views.long_date(day, labels),
-        notes_lines=notes_lines,
+        notes_lines=notes_lines, prefix=renderer.prefix,
     )
     try:
         return templating.render(pub.root, TEMPLATE, language, **context)
@@ -133,11 +149,25 @@ def sheet_html(pub: Publication, module: Module, section: Section, day, notes_li
 
 def render_sheet(pub: Publication, module: Module, section: Section, day, what: str,
                  keep_html: Path | None = None) -> bytes:
-    """Lay the sheet out once to measure the room left on its last page, then once more
-    with a notes box that fills that room (CSS cannot size a box to "the rest of the page")."""
+    """The sheet as a PDF made to the publication's standard (and its HTML to `keep_html`)."""
+    document, markup = layout_sheet(pub, module, section, day, what)
+    if keep_html is not None:
+        keep_html.parent.mkdir(parents=True, exist_ok=True)
+        keep_html.write_bytes(pdf.browsable_html(markup, _stylesheets(pub.root), pub.root))
+    return pdf.write_document(document, f"{pub.meta.identifier}#handout-{section.number}", what,
+                              pub.settings.pdf_standard)
+
+
+def layout_sheet(pub: Publication, module: Module, section: Section, day, what: str) -> tuple[object, str]:
+    """WeasyPrint's laid-out sheet, and its HTML.
+
+    Laid out once to measure the room left on its last page, then once more with a
+    notes box that fills that room (CSS cannot size a box to "the rest of the page").
+    """
     layouter = _layouter(pub.root, _styles_digest(pub.root))
+    standard = pub.settings.pdf_standard
     markup = sheet_html(pub, module, section, day, notes_lines=0)
-    document = layouter.layout(markup, what)
+    document = layouter.layout(markup, what, standard)
     pages = len(document.pages)
     if pages > MAX_PAGES:
         raise BuildError(f"{what}: section {section.number} needs {pages} pages; a handout has at most "
@@ -145,13 +175,10 @@ def render_sheet(pub: Publication, module: Module, section: Section, day, what: 
     lines = _notes_lines(_room_mm(document))
     if lines:
         with_notes_html = sheet_html(pub, module, section, day, notes_lines=lines)
-        with_notes = layouter.layout(with_notes_html, what)
+        with_notes = layouter.layout(with_notes_html, what, standard)
         if len(with_notes.pages) == pages:  # rounding never costs a page
             document, markup = with_notes, with_notes_html
-    if keep_html is not None:
-        keep_html.parent.mkdir(parents=True, exist_ok=True)
-        keep_html.write_bytes(pdf.browsable_html(markup, layouter.stylesheets, pub.root))
-    return pdf.write_document(document, f"{pub.meta.identifier}#handout-{section.number}", what)
+    return document, markup
 
 
 @functools.lru_cache(maxsize=2)
@@ -160,7 +187,11 @@ def _layouter(root: Path, styles_digest: str) -> pdf.Layouter:
     sheets decodes the fonts once (about 0.7 s each). Sharing it does not change a
     sheet's bytes (tested: sheets built in reverse order are identical). The digest
     is part of the key, so an edited stylesheet or font gets a fresh one."""
-    return pdf.Layouter(root, [root / "styles" / name for name in STYLESHEETS])
+    return pdf.Layouter(root, _stylesheets(root))
+
+
+def _stylesheets(root: Path) -> list[Path]:
+    return [root / "styles" / name for name in STYLESHEETS]
 
 
 # Drop cached fonts while the interpreter is whole: WeasyPrint's FontConfiguration
