@@ -74,6 +74,8 @@ LABELS: dict[str, dict[str, str]] = {
         # epub
         "landmarks": "Oriëntatiepunten",
         "accessibility_summary": "Een tekstueel essay met lesmodule. Alle afbeeldingen en de grafiek hebben een tekstalternatief; de cijfers staan ook in een tabel. Links zijn genummerd en verzameld in een overzicht.",
+        "accessibility_standards": "Dit EPUB volgt EPUB 3. Het PDF-boekje en de hand-outs voldoen aan {standards}; de drukversie van het boekje is een drukbestand zonder tags.",
+        "and": "en",
     },
     "en": {
         "contents": "Contents", "colophon": "Colophon", "edition": "Edition", "date": "Date",
@@ -106,6 +108,8 @@ LABELS: dict[str, dict[str, str]] = {
         "imposed_subject": "Print version: A5 booklet on A4, print double-sided, flip on the short edge, fold and staple. Untagged; the accessible version is {file}.",
         "landmarks": "Landmarks",
         "accessibility_summary": "A text essay with a course module. Every image and the chart have a text alternative; the figures are also given as a table. Links are numbered and listed.",
+        "accessibility_standards": "This EPUB follows EPUB 3. The PDF booklet and the handouts meet {standards}; the booklet's print version is an untagged print master.",
+        "and": "and",
     },
 }
 

@@ -10,6 +10,9 @@ What it leaves undone is finished here, on the `pydyf.PDF` just before it is wri
   tree. Its marked content becomes `/Artifact` (pagination) and the stray tags go;
 - **table headers with their scope**: WeasyPrint ties cells to headers (`/Headers`) but
   writes no `/Scope`; each `<th>`'s `scope` is written into its tag's attributes;
+- **images without interpolation** under PDF/A (ISO 19005-2, 6.2.8): WeasyPrint asks
+  viewers to smooth every raster image unless `image-rendering` says otherwise, and its
+  PDF/A variants leave that as it is;
 - **one file, two standards**: WeasyPrint writes one identification into the XMP
   metadata. For `ua-1+a-2u` the PDF/A variant writes its own and this adds PDF/UA's
   (`pdfuaid:part`), with the extension schema PDF/A requires for a property it does
@@ -41,10 +44,14 @@ def write_options(standard: str) -> dict[str, Any]:
 def finisher(standard: str):
     """The `finisher` for `write_pdf`: what WeasyPrint leaves undone for `standard`."""
 
+    archival = VARIANTS[standard].startswith("pdf/a-")
+
     def finish(document, pdf) -> None:
         _Tree(pdf).margins_as_artifacts()
         _header_scopes(document)
-        if is_accessible(standard) and VARIANTS[standard] != "pdf/ua-1":
+        if archival:
+            _no_interpolation(pdf)
+        if archival and is_accessible(standard):
             _declare_ua(pdf)
 
     return finish
@@ -120,6 +127,16 @@ def _header_scopes(document) -> None:
             if tag is not None and box.element_tag == "th":
                 scope = box.element.get("scope", "")
                 tag["A"]["Scope"] = "/Row" if scope in ("row", "rowgroup") else "/Column"
+
+
+def _no_interpolation(pdf) -> None:
+    """`/Interpolate false` on every image (and its soft mask): PDF/A forbids `true`."""
+    import pydyf
+
+    for item in pdf.objects:
+        for image in (item, getattr(item, "extra", {}).get("SMask")):
+            if isinstance(image, pydyf.Stream) and image.extra.get("Subtype") == "/Image":
+                image.extra["Interpolate"] = "false"
 
 
 # PDF/UA's identification, and its description as a PDF/A extension schema.

@@ -17,6 +17,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from ...core import standards
 from ...core.labels import labels_for
 from ...core.model import Publication
 from ...core.text import slugify
@@ -129,9 +130,16 @@ def accessibility(pub: Publication, visual: bool) -> list[tuple[str, str]]:
     props = [("schema:accessMode", "textual")] + [("schema:accessMode", "visual")] * visual
     props += [("schema:accessModeSufficient", "textual")]
     props += [("schema:accessibilityFeature", f) for f in features]
-    props += [("schema:accessibilityHazard", "none"),
-              ("schema:accessibilitySummary", labels_for(pub.meta.language)["accessibility_summary"])]
+    props += [("schema:accessibilityHazard", "none"), ("schema:accessibilitySummary", summary(pub))]
     return props
+
+
+def summary(pub: Publication) -> str:
+    """What the book offers a reader who does not see it, and which standard each file meets."""
+    labels = labels_for(pub.meta.language)
+    names = standards.declared(pub.settings.pdf_standard)
+    listed = f" {labels['and']} ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return f"{labels['accessibility_summary']} {labels['accessibility_standards'].format(standards=listed)}"
 
 
 def ncx_xml(pub: Publication, toc: list[Entry]) -> bytes:
