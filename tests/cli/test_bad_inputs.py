@@ -134,6 +134,8 @@ CASES = [
     Bad("publication-bad-language", PUBLICATION, Replace("language: nl", "language: Nederlands"), 4, "language"),
     Bad("publication-bad-date", PUBLICATION, Replace("date: 2025-01-15", "date: 2025-02-30"), 5, "date"),
     Bad("publication-speed-text", PUBLICATION, Replace("reading_speed: 200", "reading_speed: snel"), 11, "reading_speed"),
+    Bad("publication-pdf-standard", PUBLICATION, Replace("reading_speed: 200", "reading_speed: 200\npdf_standard: a-4u"), 12,
+        "pdf_standard: Input should be 'ua-1+a-2u', 'ua-1', 'a-2u' or 'a-3u' (got 'a-4u')"),
     # -- course modules -------------------------------------------------------------------------
     Bad("resource-unknown-kind", COURSE, Replace("kind: video", "kind: film"), 17, "got 'film'"),
     Bad("resource-negative-minutes", COURSE, Replace("minutes: 15", "minutes: -15"), 18, "greater than or equal to 0"),
