@@ -25,10 +25,14 @@ draws as artifacts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from ..core.standards import is_accessible
-from ..errors import BuildError
+from ..core.markdown import where
+from ..core.model import Body, Publication
+from ..core.standards import declared, is_accessible
+from ..errors import BuildError, Diagnostics
 
 # The WeasyPrint variant a standard is made with; tags are always on (`pdf_tags`).
 VARIANTS = {"ua-1+a-2u": "pdf/a-2u", "ua-1": "pdf/ua-1", "a-2u": "pdf/a-2u", "a-3u": "pdf/a-3u"}
@@ -39,6 +43,31 @@ def write_options(standard: str) -> dict[str, Any]:
     if standard not in VARIANTS:
         raise BuildError(f"unknown PDF standard {standard!r} (choices: {', '.join(VARIANTS)})")
     return {"pdf_variant": VARIANTS[standard], "pdf_tags": True}
+
+
+def check_images(pub: Publication, bodies: Iterable[Body], diags: Diagnostics) -> None:
+    """Report the images a PDF of `pub`'s standard cannot hold: under PDF/A, whose output
+    intent is sRGB, no CMYK image (WeasyPrint would embed it as DeviceCMYK, which PDF/A
+    allows only with a CMYK output intent). Renderers take such a file without a word;
+    the file would just not be what it declares."""
+    if not VARIANTS[pub.settings.pdf_standard].startswith("pdf/a-"):
+        return
+    for body in bodies:
+        for block in body.tokens:
+            for token in block.children or ():
+                asset = token.meta.get("asset") if token.type == "image" else None
+                if asset is not None and asset.media_type != "image/svg+xml" and _cmyk(pub.root / asset.path):
+                    src = str(token.attrGet("src"))
+                    archival = next(n for n in declared(pub.settings.pdf_standard) if n.startswith("PDF/A"))
+                    diags.error(where(body, block, src[:20]), f"image {src[:60]!r} is CMYK: {archival} "
+                                "(pdf_standard in publication.yaml) needs RGB or greyscale; save it as RGB")
+
+
+def _cmyk(path: Path) -> bool:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.mode == "CMYK"
 
 
 def finisher(standard: str):

@@ -28,6 +28,20 @@ from persklaar.core import load as content
 from persklaar.core import markdown, sources
 from support import FIXTURES, REPO, copy_project
 
+
+def _cmyk_jpeg() -> bytes:
+    """A small CMYK JPEG (Pillow): fine in a PDF, but not in a PDF/A with an sRGB output intent."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("CMYK", (8, 8), (0, 128, 255, 20)).save(out, "JPEG")
+    return out.getvalue()
+
+
+CMYK_JPEG = _cmyk_jpeg()
+
 BAD = FIXTURES / "bad"
 ESSAY = "content/essay/03-slecht.md"
 COURSE = "content/course/03-robots.yaml"
@@ -106,6 +120,8 @@ CASES = [
         files=(("content/essay/vlak.bmp", b"BM" + bytes(60)),)),
     Bad("image-svg-reaches-out", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "must not load other files",
         files=(("content/essay/vlak.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>'),)),
+    Bad("image-cmyk-in-pdf-a", ESSAY, FM + "![Een foto](foto.jpg)\n", 4, "is CMYK: PDF/A-2u (pdf_standard in publication.yaml) needs RGB",
+        files=(("content/essay/foto.jpg", CMYK_JPEG),)),
     Bad("glyph-without-font", ESSAY, FM + "De aarde 🌍 draait.\n", 4, "no font for U+1F30D"),
     Bad("glyph-without-font-in-course", COURSE, Replace("title: Een lange video", "title: Een lange video ᚠ"), 15,
         "no font for U+16A0"),

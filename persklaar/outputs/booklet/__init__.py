@@ -50,5 +50,7 @@ class Booklet(Output):
 
     def check(self, pub: Publication, diags: Diagnostics) -> None:
         from ...render.fonts import check_glyphs
+        from ...render.standards import check_images
 
         check_glyphs(pub, [pub.root / "styles" / s for s in STYLESHEETS], pub.glyphs, diags)
+        check_images(pub, pub.bodies(), diags)

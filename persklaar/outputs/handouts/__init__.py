@@ -60,10 +60,12 @@ class Handouts(Output):
 
     def check(self, pub: Publication, diags: Diagnostics) -> None:
         from ...render.fonts import check_glyphs
+        from ...render.standards import check_images
 
         sources = {"content/publication.yaml", *(m.source.path for m in pub.modules)}
         stylesheets = [pub.root / "styles" / s for s in STYLESHEETS]
         check_glyphs(pub, stylesheets, [g for g in pub.glyphs if g.where.path in sources], diags)
+        check_images(pub, [section.intro for _, section in pub.sections()], diags)
 
     def finish_targets(self, pub: Publication) -> tuple[str, ...]:
         return (COMBINED,) if pub.modules else ()
