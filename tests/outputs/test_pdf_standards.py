@@ -18,7 +18,7 @@ from persklaar.outputs.handouts import COMBINED
 from support import add_edge_cases, cli, copy_project, copy_repo_project
 from verapdf import Verdict, validate
 
-# One worker runs this module (make test: --dist loadgroup): Java starts once.
+# One worker runs this module (pytest runs with --dist loadgroup): Java starts once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("verapdf")]
 
 FLAVOURS = {"ua-1": "ua1", "a-2u": "2u", "a-3u": "3u"}  # veraPDF's names of the profiles
