@@ -387,7 +387,6 @@ def test_chart_is_vector_with_a_text_alternative(built: Built) -> None:
     charted = [t for t in built.pub.tables if t.chart]
     assert charted, "both sample publications have a chart"
     document = parse_html(page_html(built.pub, BuildOptions()))
-    language = built.pub.meta.language
     for table in charted:
         figure = document.find(f".//{XHTML}figure[@id='chart-{table.id}']")
         img = figure.find(f"{XHTML}img")
