@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Benchmark: wall times of the builds an author meets, on a copy of this project.
+"""Benchmark: wall times of the builds an author meets, on copies of this project.
 
-    python bench/run.py [--runs N]        (or: make bench)
+    python bench/run.py [--runs N] [--shipped-only]        (or: make bench)
 
-Prints a table of median wall times (and peak memory of the largest process) for
-  (a) a cold full build            (b) a no-op rebuild
-  (c) rebuild after editing one essay chapter
-  (d) rebuild after editing one course section
-  (e) WeasyPrint alone rendering the booklet's own intermediate HTML (the floor)
-  (f) the essay ×10 (cold full build), for scaling
-and the ratios (a)/(e), (b)/(a), (c)/(a), (d)/(a), (f)/(a).
-Not a test: numbers depend on the machine; the README quotes one run.
+Prints a table of median wall times (and peak memory of the largest process) for the
+shipped publication and a large one (bench/grow.py: the essay three times over, with
+hundreds of distinct links and code blocks):
+  (a) a cold full build (dist/ removed; the cache of .persklaar/ kept, as an author has it)
+  (a0) the first build of all (no cache either)
+  (b) a no-op rebuild   (c) after editing one essay chapter   (d) after editing a course section
+  (e) WeasyPrint alone on the booklet's own HTML and stylesheets, same PDF options: the floor
+  (e') the same, the fonts served already decoded: layout and writing only
+  (g), (h), (h') the large publication's cold build and floors
+and the ratios of builds to their floors.
+Not a test: numbers depend on the machine; the README quotes runs.
 """
 
 from __future__ import annotations
@@ -26,30 +29,21 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import grow  # noqa: E402  (bench/grow.py: the large publication)
+
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}  # this checkout's persklaar, whatever the venv has installed
 # Runs a command and reports the peak RSS of its largest (grand)child in KiB.
 WRAP = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
         "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
         "sys.exit(r.returncode)")
 
 
-def copy_project(dest: Path, scale: int = 1) -> Path:
-    for folder in ("content", "templates", "styles"):
-        shutil.copytree(REPO / folder, dest / folder)
-    if scale > 1:
-        essay = dest / "content/essay"
-        chapters = sorted(essay.glob("*.md"))
-        for i in range(1, scale):
-            for chapter in chapters:
-                number, slug = chapter.name.split("-", 1)
-                (essay / f"{i:02d}{number}-{slug}").write_text(chapter.read_text("utf-8"), "utf-8")
-    return dest
-
-
 def timed(args: list[str], cwd: Path) -> tuple[float, int]:
     start = time.perf_counter()
-    proc = subprocess.run([PY, "-c", WRAP, *args], cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run([PY, "-c", WRAP, *args], cwd=cwd, capture_output=True, text=True, env=ENV)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"benchmark command failed: {' '.join(args)}\n{proc.stdout}\n{proc.stderr}")
@@ -86,78 +80,147 @@ def edit_section(root: Path, flip: list[bool]) -> None:
     edit(module, old, new)
 
 
-def weasyprint_floor(root: Path) -> tuple[float, int]:
-    """(e): a process that imports WeasyPrint and renders the booklet's own HTML, with the
-    same stylesheets and fetcher, and nothing else (no content loading, no imposition)."""
-    html = root.parent / "booklet.html"
-    if not html.is_file():  # the HTML the booklet job gives WeasyPrint, made once, untimed
-        dump = ("import sys, pathlib; from persklaar.core.load import load; "
-                "from persklaar.outputs import BuildOptions; "
-                "from persklaar.outputs.booklet.page import page_html; "
-                "pub, _ = load(pathlib.Path(sys.argv[1])); "
-                "pathlib.Path(sys.argv[2]).write_text(page_html(pub, BuildOptions()), 'utf-8')")
-        subprocess.run([PY, "-c", dump, str(root), str(html)], cwd=REPO, check=True)
-    script = ("import sys, pathlib; from persklaar.render import pdf; "
-              "from persklaar.outputs.booklet.design import STYLESHEETS; "
-              "root = pathlib.Path(sys.argv[1]); markup = pathlib.Path(sys.argv[2]).read_text('utf-8'); "
-              "from persklaar.render.styles import of_file; "
-              "styles = [of_file(root / 'styles' / name, name) for name in STYLESHEETS]; "
-              "pdf.render_pdf(markup, root, styles, 'bench', 'bench', 'ua-1+a-2u')")
-    return timed([PY, "-c", script, str(root), str(html)], root)
+DUMP = """
+import json, pathlib, sys
+from persklaar.core.load import load
+from persklaar.outputs import BuildOptions
+from persklaar.outputs.booklet.design import STYLESHEETS
+from persklaar.outputs.booklet.page import page_html
+from persklaar.render import views
+from persklaar.render.styles import stylesheets
+pub, _ = load(pathlib.Path(sys.argv[1]))
+sheets = [{"text": s.text, "base": str(s.base), "path": str(s.path) if s.path else None}
+          for s in stylesheets(pub, STYLESHEETS, pub.settings.page)]
+epoch = int(views.build_moment(pub, None).timestamp())
+pathlib.Path(sys.argv[2]).write_text(json.dumps({
+    "html": page_html(pub, BuildOptions()), "sheets": sheets, "epoch": epoch,
+    "standard": pub.settings.pdf_standard, "identifier": pub.meta.identifier}), "utf-8")
+"""
+
+# WeasyPrint alone: the booklet's HTML and stylesheets, the same PDF options (tagged, to the
+# same standard, same identifier), WeasyPrint's own URL fetcher; nothing of persklaar runs.
+FLOOR = """
+import json, os, pathlib, sys
+job = json.loads(pathlib.Path(sys.argv[1]).read_text("utf-8"))
+os.environ["SOURCE_DATE_EPOCH"] = str(job["epoch"])
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+fetch = URLFetcher()
+if sys.argv[2] == "decoded":  # fonts decoded already, as a warm persklaar cache serves them
+    from persklaar.render.pdf import decoded_woff2
+    class Decoded(URLFetcher):
+        def fetch(self, url, headers=None):
+            got = super().fetch(url, headers)
+            data = got.read()
+            if data[:4] == b"wOF2":
+                return URLFetcherResponse(url, decoded_woff2(pathlib.Path(sys.argv[3]), data),
+                                          {"Content-Type": "font/ttf"})
+            return URLFetcherResponse(url, data, dict(got.headers.items()))
+    fetch = Decoded()
+from persklaar.render.standards import VARIANTS
+fonts = FontConfiguration()
+css = [CSS(filename=s["path"], font_config=fonts, url_fetcher=fetch) if s["path"] else
+       CSS(string=s["text"], base_url=pathlib.Path(s["base"]).as_uri() + "/", font_config=fonts, url_fetcher=fetch)
+       for s in job["sheets"]]
+HTML(string=job["html"], base_url=pathlib.Path(sys.argv[3]).as_uri() + "/", url_fetcher=fetch).write_pdf(
+    stylesheets=css, font_config=fonts, presentational_hints=False, pdf_identifier=b"0" * 32,
+    pdf_variant=VARIANTS[job["standard"]], pdf_tags=True)
+"""
 
 
-CASES = ("(a) cold full build", "(b) no-op rebuild", "(c) edit one essay chapter",
-         "(d) edit one course section", "(e) WeasyPrint alone (booklet HTML)", "(f) essay x10, cold full build")
+def weasyprint_floor(root: Path, fonts: str) -> tuple[float, int]:
+    """WeasyPrint alone rendering the booklet's own HTML (made once, untimed); `fonts`:
+    "woff2" (WeasyPrint decodes the theme's fonts itself, as the weasyprint command does)
+    or "decoded" (served already decoded: layout and writing only)."""
+    job = root.parent / f"{root.name}-booklet.json"
+    if not job.is_file():
+        subprocess.run([PY, "-c", DUMP, str(root), str(job)], cwd=REPO, check=True, env=ENV)
+    return timed([PY, "-c", FLOOR, str(job), fonts, str(root)], root)
+
+
+SHIPPED, LARGE = "shipped", "large"
+CASES = {
+    "a": "(a) cold full build",
+    "a0": "(a0) first build (no cache)",
+    "b": "(b) no-op rebuild",
+    "c": "(c) edit one essay chapter",
+    "d": "(d) edit one course section",
+    "e": "(e) WeasyPrint alone",
+    "e'": "(e') WeasyPrint alone, fonts decoded",
+    "g": "(g) large: cold full build",
+    "h": "(h) large: WeasyPrint alone",
+    "h'": "(h') large: WeasyPrint, fonts decoded",
+}
 
 
 def median(samples: list[tuple[float, int]]) -> tuple[float, int]:
     return statistics.median(s for s, _ in samples), max(m for _, m in samples)
 
 
+def pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--shipped-only", action="store_true", help="skip the large publication")
     args = parser.parse_args()
     env_note = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
-    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in CASES}
+    samples: dict[str, list[tuple[float, int]]] = {key: [] for key in CASES}
     with tempfile.TemporaryDirectory(prefix="persklaar-bench-") as tmp:
-        root = copy_project(Path(tmp) / "p")
+        root = grow.copy_project(Path(tmp) / SHIPPED)
+        big = None if args.shipped_only else grow.grow(Path(tmp) / LARGE)
         chapter_flip, section_flip = [False], [False]
         # One round runs every case once, so a machine that slows down for a while (a shared
         # VM) slows all cases alike instead of the ones that happened to run then.
         for _ in range(args.runs):
-            samples[CASES[0]].append(cold(root))
-            samples[CASES[1]].append(build(root))
+            shutil.rmtree(root / ".persklaar", ignore_errors=True)  # the cache, too
+            samples["a0"].append(cold(root))
+            samples["a"].append(cold(root))
+            samples["b"].append(build(root))
             edit_chapter(root, chapter_flip)
-            samples[CASES[2]].append(build(root))
+            samples["c"].append(build(root))
             edit_section(root, section_flip)
-            samples[CASES[3]].append(build(root))
-            samples[CASES[4]].append(weasyprint_floor(root))
-        big = copy_project(Path(tmp) / "x10", scale=10)
-        samples[CASES[5]] = [cold(big) for _ in range(max(1, args.runs - 1))]
-    results = {name: median(values) for name, values in samples.items()}
-    print_table(results, env_note)
+            samples["d"].append(build(root))
+            samples["e"].append(weasyprint_floor(root, "woff2"))
+            samples["e'"].append(weasyprint_floor(root, "decoded"))
+            if big is not None:
+                samples["g"].append(cold(big))
+                samples["h"].append(weasyprint_floor(big, "woff2"))
+                samples["h'"].append(weasyprint_floor(big, "decoded"))
+        sizes = {name: pages(folder / "dist/toekomst-van-arbeid.pdf")
+                 for name, folder in ((SHIPPED, root), (LARGE, big)) if folder is not None}
+    results = {CASES[key]: median(values) for key, values in samples.items() if values}
+    print_table(results, env_note, sizes)
 
 
-def print_table(results: dict[str, tuple[float, int]], env_note: str) -> None:
-    a = results["(a) cold full build"][0]
-    e = results["(e) WeasyPrint alone (booklet HTML)"][0]
-    print(f"persklaar benchmark ({env_note}); median wall time, peak RSS of the largest process\n")
-    print(f"| {'case':<36} | {'seconds':>8} | {'peak MiB':>8} |")
-    print(f"|{'-' * 38}|{'-' * 10}|{'-' * 10}|")
+def print_table(results: dict[str, tuple[float, int]], env_note: str, sizes: dict[str, int]) -> None:
+    print(f"persklaar benchmark ({env_note}); median wall time, peak RSS of the largest process")
+    print("booklet pages: " + ", ".join(f"{name} {n}" for name, n in sizes.items()) + "\n")
+    print(f"| {'case':<40} | {'seconds':>8} | {'peak MiB':>8} |")
+    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 10}|")
     for name, (seconds, rss) in results.items():
-        print(f"| {name:<36} | {seconds:8.2f} | {rss / 1024:8.0f} |")
+        print(f"| {name:<40} | {seconds:8.2f} | {rss / 1024:8.0f} |")
     print()
+    t = {key: results[name][0] for key, name in CASES.items() if name in results}
     ratios = {
-        "(a)/(e) full build vs WeasyPrint floor": a / e,
-        "(b)/(a) no-op vs full": results["(b) no-op rebuild"][0] / a,
-        "(c)/(a) chapter edit vs full": results["(c) edit one essay chapter"][0] / a,
-        "(d)/(a) section edit vs full": results["(d) edit one course section"][0] / a,
-        "(f)/(a) x10 content vs full": results["(f) essay x10, cold full build"][0] / a,
+        "(a)/(e)  shipped: build vs WeasyPrint alone": t["a"] / t["e"],
+        "(a)/(e') shipped: build vs WeasyPrint, fonts decoded": t["a"] / t["e'"],
+        "(a0)/(e) shipped: first build vs WeasyPrint alone": t["a0"] / t["e"],
+        "(b)/(a)  no-op vs full": t["b"] / t["a"],
+        "(c)/(a)  chapter edit vs full": t["c"] / t["a"],
+        "(d)/(a)  section edit vs full": t["d"] / t["a"],
     }
+    if "g" in t:
+        ratios["(g)/(h)  large: build vs WeasyPrint alone"] = t["g"] / t["h"]
+        ratios["(g)/(h') large: build vs WeasyPrint, fonts decoded"] = t["g"] / t["h'"]
     for name, value in ratios.items():
-        print(f"{name:<42} {value:6.2f}")
-    print(json.dumps({k: round(v[0], 3) for k, v in results.items()}), file=sys.stderr)
+        print(f"{name:<54} {value:6.2f}")
+    print(json.dumps({k: round(v, 3) for k, v in t.items()}), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,13 @@ import base64
 import functools
 import html
 import io
+from pathlib import Path
 
 import segno
+
+from . import cache
+
+LOOK = "svg m border=4 scale=1"  # part of the cache key: change it when svg() draws differently
 
 
 @functools.lru_cache(maxsize=1024)
@@ -27,12 +32,15 @@ def svg(url: str, title: str = "") -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def img(url: str, alt: str) -> str:
-    """The QR code of `url` as an `<img>` with alternate text, for a PDF.
+def img(url: str, alt: str, root: Path) -> str:
+    """The QR code of `url` as an `<img>` with alternate text, for a PDF of the
+    publication at `root` (whose cache keeps each code across builds: making one takes
+    a few milliseconds, and a large publication has hundreds).
 
     WeasyPrint tags it as a Figure with `alt` as its alternate text (PDF/UA 7.3-1: a
     Figure without one fails); inline SVG would get only its `<title>`. The SVG travels
     in a `data:` URL, which the restricted URL fetcher serves without reading a file.
     """
-    data = base64.b64encode(svg(url).encode("utf-8")).decode("ascii")
+    made = cache.cached(root, "qr", cache.key_of(LOOK, segno.__version__, url), lambda: svg(url).encode("utf-8"))
+    data = base64.b64encode(made).decode("ascii")
     return f'<img class="qr" src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}" />'

@@ -5,11 +5,12 @@ come out, fold them in the middle and staple on the fold: the pages read in orde
 The page count is padded with blank pages to a multiple of 4 (one sheet holds four
 pages: two on the front, two on the back).
 
-Each source page is placed once as a Form XObject (`/P Do`) instead of with pypdf's
-`merge_transformed_page`, which re-parses every content stream: for a 44-page booklet
-that was 4.4 s against 0.3 s, and the file came out six times smaller.
+Each source page is placed once as a Form XObject (`/P Do`), by pikepdf (qpdf): the
+booklet is read once, in C++, and its fonts and images are copied over once. (pypdf
+took 2 s for a 74-page booklet and 8 s for a 213-page one, nearly all of it reading
+the page tree back.)
 
-The imposed PDF is for the printer only: pypdf cannot carry the structure tree over,
+The imposed PDF is for the printer only: a page placed as a form cannot carry its tags,
 so it has no tags, no outline and no links. The booklet PDF itself is the accessible
 (tagged) version; the imposed file says so in its subject line.
 """
@@ -17,19 +18,9 @@ so it has no tags, no outline and no links. The booklet PDF itself is the access
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    TextStringObject,
-)
+import pikepdf
 
 A4_LANDSCAPE = (841.89, 595.28)  # points: the sheet of an A5 booklet
 Side = tuple[int | None, int | None]
@@ -68,61 +59,39 @@ def _real(index: int | None, n_pages: int) -> int | None:
 
 def impose(pdf_bytes: bytes, subject: str = "", sheet: Sheet = A4_LANDSCAPE) -> bytes:
     """The pages of `pdf_bytes` imposed two-up on `sheet` (landscape) for a saddle-stitched booklet."""
-    reader = PdfReader(io.BytesIO(pdf_bytes))
-    writer = PdfWriter()
-    forms = [_as_form(writer, page) for page in reader.pages]
-    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
-    for left, right in sheet_order(len(forms)):
-        _add_side(writer, [(0, left), (1, right)], forms, sizes, sheet)
-    _copy_metadata(reader, writer, subject)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as source, pikepdf.new() as out:
+        forms = [out.copy_foreign(page.as_form_xobject()) for page in source.pages]
+        sizes = [(float(page.mediabox[2] - page.mediabox[0]), float(page.mediabox[3] - page.mediabox[1]))
+                 for page in source.pages]
+        for left, right in sheet_order(len(forms)):
+            _add_side(out, [(0, left), (1, right)], forms, sizes, sheet)
+        _copy_metadata(source, out, subject)
+        buffer = io.BytesIO()
+        # deterministic_id: the file identifier is a hash of the content, never random
+        out.save(buffer, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return buffer.getvalue()
 
 
-def _as_form(writer: PdfWriter, page: PageObject) -> IndirectObject:
-    """A Form XObject drawing `page` (its content and resources, copied into `writer`)."""
-    box = page.mediabox
-    form = DecodedStreamObject()
-    form.set_data(_content_bytes(page))
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"),
-        NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (box.left, box.bottom, box.right, box.top)),
-        NameObject("/Resources"): _resources(writer, page),
-    })
-    return writer._add_object(form.flate_encode())
-
-
-def _content_bytes(page: PageObject) -> bytes:
-    contents = page.get_contents()
-    return contents.get_data() if contents is not None else b""
-
-
-def _resources(writer: PdfWriter, page: PageObject) -> DictionaryObject:
-    resources = page.get("/Resources")
-    if resources is None:
-        return DictionaryObject()
-    return resources.get_object().clone(writer)
-
-
-def _add_side(writer: PdfWriter, halves: Sequence[tuple[int, int | None]],
-              forms: list[IndirectObject], sizes: list[tuple[float, float]], sheet: Sheet) -> None:
+def _add_side(out: pikepdf.Pdf, halves: Sequence[tuple[int, int | None]],
+              forms: list[pikepdf.Object], sizes: list[tuple[float, float]], sheet: Sheet) -> None:
     """One sheet side: each half gets its page scaled to fit and centred; None stays blank."""
     width, height = sheet
-    side = writer.add_blank_page(width, height)
-    xobjects = DictionaryObject()
+    xobjects = pikepdf.Dictionary()
     ops = []
     for slot, index in halves:
         if index is None:
             continue
         name = f"/P{index + 1}"
-        xobjects[NameObject(name)] = forms[index]
+        xobjects[name] = forms[index]
         ops.append(_placement(name, slot, sizes[index], sheet))
-    side[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
-    stream = DecodedStreamObject()
-    stream.set_data("\n".join(ops).encode())
-    side[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
+    side = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=pikepdf.Array([0, 0, width, height]),
+        Resources=pikepdf.Dictionary(XObject=xobjects),
+        Contents=pikepdf.Stream(out, "\n".join(ops).encode()),
+    )
+    out.pages.append(pikepdf.Page(side))
 
 
 def _placement(name: str, slot: int, size: tuple[float, float], sheet: Sheet = A4_LANDSCAPE) -> str:
@@ -139,13 +108,13 @@ def _placement(name: str, slot: int, size: tuple[float, float], sheet: Sheet = A
     return f"q {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm {name} Do Q"
 
 
-def _copy_metadata(reader: PdfReader, writer: PdfWriter, subject: str) -> None:
+def _copy_metadata(source: pikepdf.Pdf, out: pikepdf.Pdf, subject: str) -> None:
     """Title, author and language of the source; no dates (so output stays reproducible)."""
-    info: Mapping[str, Any] = reader.metadata or {}
-    keep = {k: str(info[k]) for k in ("/Title", "/Author", "/Keywords") if k in info}
+    info = source.docinfo
+    for key in ("/Title", "/Author", "/Keywords"):
+        if key in info:
+            out.docinfo[key] = pikepdf.String(str(info[key]))
     if subject:
-        keep["/Subject"] = subject
-    writer.add_metadata(keep)
-    lang = reader.root_object.get("/Lang")
-    if lang is not None:
-        writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
+        out.docinfo["/Subject"] = pikepdf.String(subject)
+    if "/Lang" in source.Root:
+        out.Root.Lang = pikepdf.String(str(source.Root.Lang))

@@ -66,7 +66,7 @@ def page_html(pub: Publication, options: BuildOptions) -> str:
         icon=next((m.icon for m in pub.modules if m.icon), ""),
         cover_image=pub.settings.cover.image.path if pub.settings.cover.image else "",
         chapters=chapters, modules=modules, parts=group_parts(chapters, lambda c: c.part),
-        times=_times(pub), links=[_link(link, pub.labels) for link in pub.links],
+        times=_times(pub), links=[_link(link, pub) for link in pub.links],
     )
 
 
@@ -195,7 +195,8 @@ def _times(pub: Publication) -> dict:
             "speed": pub.locale.number(pub.settings.reading_speed)}
 
 
-def _link(link, labels) -> dict:
+def _link(link, pub: Publication) -> dict:
     """One appendix entry; the QR code is our own image of our own SVG, so it is marked safe."""
+    alt = pub.labels["qr_alt"].format(number=link.number, url=link.url)
     return {"number": link.number, "text": link.text, "url": link.url, "placeholder": link.placeholder,
-            "qr": templating.safe(qr.img(link.url, labels["qr_alt"].format(number=link.number, url=link.url)))}
+            "qr": templating.safe(qr.img(link.url, alt, pub.root))}

@@ -137,7 +137,7 @@ def sheet_html(pub: Publication, module: Module, section: Section, day, notes_li
     renderer = HandoutRenderer(pub, section, numbers)
     intro = renderer.render_body(section.intro, Page(prefix=renderer.prefix))
     rows = [row.but(number=numbers[row.url], qr=templating.safe(
-                qr.img(row.url, labels["qr_alt"].format(number=numbers[row.url], url=row.url))))
+                qr.img(row.url, labels["qr_alt"].format(number=numbers[row.url], url=row.url), pub.root)))
             for row in views.resource_rows(pub, section)]
     totals = views.section_totals(section)
     context = dict(

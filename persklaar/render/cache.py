@@ -1,0 +1,70 @@
+"""Results that are slow to make and depend only on their inputs, kept across builds.
+
+A QR code depends on its URL, a decoded font on the WOFF2 file's bytes: each is made
+once, stored under the publication's `.persklaar/cache/<kind>/` by the SHA-256 of what
+it was made from (and the version of the library that made it), and read back by every
+later build, in every worker; each entry carries the SHA-256 of its bytes, so a damaged
+one is made again. The folder is scratch (`.persklaar/` is git-ignored):
+deleting it costs one slower build, never a wrong one. A cache that cannot be written
+(a read-only folder) is skipped, not an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+FOLDER = Path(".persklaar") / "cache"
+
+_memory: dict[tuple[str, str], bytes] = {}
+
+
+def key_of(*parts: str | bytes) -> str:
+    """The SHA-256 (hex) of `parts`, each length-prefixed, so ("ab", "c") ≠ ("a", "bc")."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def cached(root: Path, kind: str, key: str, make: Callable[[], bytes]) -> bytes:
+    """The bytes stored under `key` (from `key_of`) in the `kind` cache of the publication
+    at `root`, made with `make()` and stored the first time."""
+    memo = (f"{root}\0{kind}", key)
+    if memo in _memory:
+        return _memory[memo]
+    path = root / FOLDER / kind / f"{key}.bin"
+    data = _load(path)
+    if data is None:
+        data = make()
+        _store(path, data)
+    _memory[memo] = data
+    return data
+
+
+def _load(path: Path) -> bytes | None:
+    """The stored bytes, if the file is there and whole (its first 32 bytes are the
+    SHA-256 of the rest: a damaged entry is made again, never used)."""
+    try:
+        stored = path.read_bytes()
+    except OSError:
+        return None
+    check, data = stored[:32], stored[32:]
+    return data if hashlib.sha256(data).digest() == check else None
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Written to a temporary name and renamed: a reader sees the whole file or none."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(hashlib.sha256(data).digest() + data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
