@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -15,21 +18,54 @@ EPOCH = 1735689600  # 2025-01-01T00:00:00Z: SOURCE_DATE_EPOCH in the tests
 
 
 def copy_project(dest: Path, name: str = "mini") -> Path:
-    """A copy of a sample project (content/ from the fixture, templates/ and styles/ from the repo)."""
+    """A copy of a sample project (content/ from the fixture, templates/ and styles/ from the
+    repo), its cache holding the theme's fonts decoded (`warm_fonts`)."""
     root = dest / name
     shutil.copytree(PROJECTS / name, root)
     for folder in ("templates", "styles"):
         if not (root / folder).exists():
             shutil.copytree(REPO / folder, root / folder)
+    warm_fonts(root)
     return root
 
 
 def copy_repo_project(dest: Path) -> Path:
-    """A copy of the real publication (content/, templates/, styles/)."""
+    """A copy of the real publication (content/, templates/, styles/), fonts decoded."""
     root = dest / "repo"
     for folder in ("content", "templates", "styles"):
         shutil.copytree(REPO / folder, root / folder)
+    warm_fonts(root)
     return root
+
+
+def warm_fonts(root: Path) -> None:
+    """Put the theme's fonts, decoded, into the cache of the publication at `root`, as a
+    second build finds them: decoding all of them takes seconds, and nearly every test
+    builds a PDF. Decoded once per machine and fonts (the cache's entries are written
+    whole or not at all, so test workers filling it at once do no harm); the cold path
+    has its own tests (tests/render/test_cache.py)."""
+    from persklaar.render.cache import FOLDER
+
+    shutil.copytree(_decoded_fonts(), root / FOLDER / "fonts", dirs_exist_ok=True, copy_function=_link)
+
+
+@functools.lru_cache(maxsize=1)
+def _decoded_fonts() -> Path:
+    from persklaar.render.cache import FOLDER, key_of
+    from persklaar.render.pdf import decoded_woff2
+
+    fonts = sorted((REPO / "styles/fonts").glob("*.woff2"))
+    shared = Path(tempfile.gettempdir()) / f"persklaar-test-fonts-{key_of(*(f.read_bytes() for f in fonts))[:16]}"
+    for font in fonts:
+        decoded_woff2(shared, font.read_bytes())
+    return shared / FOLDER / "fonts"
+
+
+def _link(source: str, dest: str) -> None:
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
 
 
 def cli(*args: str, cwd: Path = REPO, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -54,14 +54,14 @@ def _faces_in(css: str, base: Path) -> list[Face]:
                   if d.type == "declaration"}
         family = tinycss2.serialize(values.get("font-family", [])).strip().strip("\"'")
         ranges = tuple(_ranges(tinycss2.serialize(values.get("unicode-range", []))))
-        for url in _urls(values.get("src", [])):
+        for url in css_urls(values.get("src", [])):
             path = (base / unquote(url)).resolve()
             if path.is_file():
                 out.append(Face(family, path, ranges))
     return out
 
 
-def _urls(tokens) -> list[str]:
+def css_urls(tokens) -> list[str]:
     urls = []
     for token in tokens:
         if token.type == "url":

@@ -62,6 +62,11 @@ def _fetcher_class():
     return ProjectFetcher
 
 
+def fetcher(root: Path):
+    """WeasyPrint's URL fetcher for the publication at `root` (see the module's docstring)."""
+    return _fetcher_class()(root)
+
+
 def decoded_woff2(root: Path, data: bytes) -> bytes:
     """A WOFF2 font as the TrueType/OpenType font WeasyPrint would decode it to, from the
     cache (`render.cache`) after the first time.
@@ -141,12 +146,12 @@ def render_pdf(html: str, root: Path, stylesheets: list[Stylesheet], identifier:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    fetcher = _fetcher_class()(root)
+    url_fetcher = fetcher(root)
     fonts = FontConfiguration()
     base = base_url(root)
     with surfaced_warnings(what):
-        css = [_css(s, fonts, fetcher) for s in stylesheets]
-        document = HTML(string=html, base_url=base, url_fetcher=fetcher)
+        css = [_css(s, fonts, url_fetcher) for s in stylesheets]
+        document = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
         try:
             return document.write_pdf(
                 stylesheets=css, font_config=fonts, presentational_hints=False, uncompressed_pdf=False,
@@ -246,7 +251,7 @@ class Layouter:
 
         self.root = root
         self.stylesheets = list(stylesheets)
-        self.fetcher = _fetcher_class()(root)
+        self.fetcher = fetcher(root)
         self.fonts = FontConfiguration()
         with surfaced_warnings(", ".join(s.name for s in stylesheets)):
             self.css = [_css(s, self.fonts, self.fetcher) for s in stylesheets]

@@ -47,6 +47,7 @@ ESSAY = "content/essay/03-slecht.md"
 COURSE = "content/course/03-robots.yaml"
 DATA = "content/data/landen.yaml"
 PUBLICATION = "content/publication.yaml"
+CUSTOM_CSS = "styles/custom.css"
 FM = "---\ntitle: Slecht\n---\n"  # front matter: the body starts on line 4
 
 
@@ -124,6 +125,17 @@ CASES = [
     Bad("glyph-without-font", ESSAY, FM + "In het Malayalam: ആന.\n", 4, "no font for U+0D06"),
     Bad("glyph-without-font-in-course", COURSE, Replace("title: Een lange video", "title: Een lange video ᚠ"), 15,
         "no font for U+16A0"),
+    # a stylesheet of the publication's own, read as WeasyPrint reads it (a PDF build fails on what it drops)
+    Bad("css-unknown-property", CUSTOM_CSS, "p { color: #222; }\n\nh2 {\n  colour: navy;\n}\n", 4,
+        "Ignored `colour: navy`: unknown property"),
+    Bad("css-calc-crashes-parser", CUSTOM_CSS, "p { color: #222; }\nh1 { font-size: calc(1em + ); }\n", 2,
+        "WeasyPrint cannot read this rule"),
+    Bad("css-font-file-missing", CUSTOM_CSS, '@font-face {\n  font-family: "Eigen";\n  src: url(../fonts/weg.woff2);\n}\n', 3,
+        "font file '../fonts/weg.woff2' not found"),
+    Bad("css-import-outside", CUSTOM_CSS, '@import "../../outside.css";\np { color: #222; }\n', 1,
+        "refused to read"),
+    Bad("css-selector-unsupported", CUSTOM_CSS, "p { color: #222; }\np:bogus(x) { color: red; }\n", 2,
+        "Invalid or unsupported selector"),
     # -- files: names, front matter, encoding, size, links out of content/ ------------------
     Bad("file-name-without-number", "content/essay/begin.md", FM + "a\n", 1, "file name must look like 01-slug.md"),
     Bad("front-matter-unclosed", ESSAY, "---\ntitle: Open\nDe tekst begint hier.\n", 1, "front matter is not closed"),

@@ -49,11 +49,14 @@ class Booklet(Output):
         check_pdf(path.read_bytes(), target)
 
     def check(self, pub: Publication, diags: Diagnostics) -> None:
+        from ...render.csscheck import check_stylesheets
         from ...render.fonts import check_glyphs
         from ...render.standards import check_images
         from ...render.styles import stylesheets
 
-        check_glyphs(pub, stylesheets(pub, STYLESHEETS, pub.settings.page), pub.glyphs, diags)
+        sheets = stylesheets(pub, STYLESHEETS, pub.settings.page)
+        check_stylesheets(pub, sheets, diags)
+        check_glyphs(pub, sheets, pub.glyphs, diags)
         check_images(pub, pub.bodies(), diags)
         if pub.theme.own:
             from ...render.templating import dry_run

@@ -69,7 +69,7 @@ def impose(pdf_bytes: bytes, subject: str = "", sheet: Sheet = A4_LANDSCAPE) -> 
         buffer = io.BytesIO()
         # deterministic_id: the file identifier is a hash of the content, never random
         out.save(buffer, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
         return buffer.getvalue()
 
 

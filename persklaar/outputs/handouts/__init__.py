@@ -60,11 +60,13 @@ class Handouts(Output):
         check_pdf(path.read_bytes(), target)
 
     def check(self, pub: Publication, diags: Diagnostics) -> None:
+        from ...render.csscheck import check_stylesheets
         from ...render.fonts import check_glyphs
         from ...render.standards import check_images
         from .sheet import sheet_styles
 
         sources = {"content/publication.yaml", *(m.source.path for m in pub.modules)}
+        check_stylesheets(pub, sheet_styles(pub), diags)
         check_glyphs(pub, sheet_styles(pub), [g for g in pub.glyphs if g.where.path in sources], diags)
         check_images(pub, [section.intro for _, section in pub.sections()], diags)
         if pub.theme.own:

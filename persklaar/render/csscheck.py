@@ -1,0 +1,150 @@
+"""The check of a publication's own stylesheets, read as WeasyPrint will read them.
+
+WeasyPrint drops CSS it cannot use with a log line, and a PDF build fails on any such
+line (`render.pdf.surfaced_warnings`); `check` reads the publication's own CSS (its
+`styles/*.css`, `custom.css` and the CSS made from publication.yaml) the same way first
+and reports each problem at its line and column, with every `@font-face` file that is not
+there. The default theme's stylesheets are checked by persklaar's own tests.
+
+A stylesheet's verdict is kept in the cache (`render.cache`) by its text and WeasyPrint's
+version: a stylesheet that did not change is not read again, and no WeasyPrint is imported.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..core.model import Publication
+from ..errors import Diagnostics, SourceLocation
+from . import cache
+from .styles import Stylesheet
+
+_AT = re.compile(r",? at (\d+):(\d+)[,:.]?")
+
+
+def check_stylesheets(pub: Publication, sheets: list[Stylesheet], diags: Diagnostics) -> None:
+    """Report what WeasyPrint would refuse in the publication's own stylesheets among `sheets`."""
+    for sheet in sheets:
+        if not _own(pub, sheet):
+            continue
+        key = cache.key_of("css-check-1", metadata.version("weasyprint"), sheet.text, str(sheet.base))
+        found = json.loads(cache.cached(pub.root, "css", key, functools.partial(_verdict, pub.root, sheet)))
+        path = "content/publication.yaml" if sheet.path is None else sheet.name
+        for line, col, message in found:
+            diags.error(SourceLocation(path, line, col), message)
+
+
+def _verdict(root: Path, sheet: Stylesheet) -> bytes:
+    return json.dumps(_problems(root, sheet)).encode()
+
+
+def _own(pub: Publication, sheet: Stylesheet) -> bool:
+    """A stylesheet of the publication (or made from its settings), not of the theme."""
+    return sheet.path is None or sheet.path.resolve().is_relative_to(pub.root.resolve())
+
+
+def _problems(root: Path, sheet: Stylesheet) -> list[tuple[int, int, str]]:
+    """(line, col, message) of every warning WeasyPrint logs reading `sheet`, and of every
+    `@font-face` whose file is missing."""
+    import tinycss2
+
+    base = sheet.base.as_uri() + "/"
+    crashed: list[tuple[int, int, str]] = []
+    with _collected() as messages:
+        try:
+            _read(sheet.text, base, root, messages)
+        except Exception:  # WeasyPrint's parser fails on some broken values (`calc(1em + )`):
+            messages.clear()  # read rule by rule, each at its place, to find which
+            for rule in tinycss2.parse_stylesheet(sheet.text, skip_whitespace=True, skip_comments=True):
+                alone = "\n" * (rule.source_line - 1) + " " * (rule.source_column - 1) + tinycss2.serialize([rule])
+                try:
+                    _read(alone, base, root, messages)
+                except Exception as exc:
+                    crashed.append((rule.source_line, rule.source_column, "WeasyPrint cannot read this rule "
+                                    f"({type(exc).__name__}{': ' if str(exc) else ''}{exc})"))
+    found = [_located(text, sheet.text) for text in dict.fromkeys(messages)]
+    return sorted(set(found + crashed + _missing_fonts(sheet)))
+
+
+def _read(text: str, base: str, root: Path, messages: list[str]) -> None:
+    """WeasyPrint reads `text` with the builds' own fetcher (an @import of a file outside the
+    publication is refused, and noted)."""
+    from weasyprint import CSS
+    from weasyprint.urls import FatalURLFetchingError
+
+    from .pdf import fetcher
+
+    try:
+        CSS(string=text, base_url=base, url_fetcher=fetcher(root))
+    except FatalURLFetchingError as exc:
+        messages.append(str(exc))
+
+
+@contextmanager
+def _collected():
+    """The messages WeasyPrint logs as warnings meanwhile (not the harmless ones)."""
+    from .pdf import HARMLESS
+
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            text = record.getMessage()
+            if record.levelno >= logging.WARNING and not text.startswith(HARMLESS):
+                messages.append(text)
+
+    handler = Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    previous, logger.propagate = logger.propagate, False
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+def _located(text: str, css: str) -> tuple[int, int, str]:
+    """The message's position ("at 12:5", or where the text it quotes is in `css`) and words."""
+    at = _AT.search(text)
+    if at is None:
+        quoted = re.search(r"'([^']{3,})'", text)
+        offset = css.find(quoted.group(1).strip()) if quoted else -1
+        line, col = (css.count("\n", 0, offset) + 1, offset - css.rfind("\n", 0, offset)) if offset >= 0 else (1, 1)
+        return line, col, f"WeasyPrint cannot use this CSS: {text}"
+    head, tail = text[: at.start()].strip(), text[at.end():].strip().rstrip(".")
+    message = f"{head}: {tail}" if tail else head
+    return int(at.group(1)), int(at.group(2)), f"WeasyPrint cannot use this CSS: {message}"
+
+
+def _missing_fonts(sheet: Stylesheet) -> list[tuple[int, int, str]]:
+    import tinycss2
+
+    from .fonts import css_urls
+
+    found = []
+    for rule in tinycss2.parse_stylesheet(sheet.text, skip_whitespace=True, skip_comments=True):
+        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or rule.content is None:
+            continue
+        for decl in tinycss2.parse_declaration_list(rule.content):
+            if decl.type != "declaration" or decl.lower_name != "src":
+                continue
+            for url in css_urls(decl.value):
+                if url.startswith("data:"):
+                    continue
+                path = (sheet.base / unquote(url)).resolve()
+                if not path.is_file():
+                    found.append((decl.source_line, decl.source_column,
+                                  f"font file {url!r} not found (a path relative to {_shown(sheet.base)})"))
+    return found
+
+
+def _shown(base: Path) -> str:
+    return base.name + "/"
