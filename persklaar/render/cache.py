@@ -35,16 +35,28 @@ def key_of(*parts: str | bytes) -> str:
 def cached(root: Path, kind: str, key: str, make: Callable[[], bytes]) -> bytes:
     """The bytes stored under `key` (from `key_of`) in the `kind` cache of the publication
     at `root`, made with `make()` and stored the first time."""
-    memo = (f"{root}\0{kind}", key)
-    if memo in _memory:
-        return _memory[memo]
-    path = root / FOLDER / kind / f"{key}.bin"
-    data = _load(path)
+    data = load(root, kind, key)
     if data is None:
         data = make()
-        _store(path, data)
-    _memory[memo] = data
+        store(root, kind, key, data)
     return data
+
+
+def load(root: Path, kind: str, key: str) -> bytes | None:
+    """The bytes stored under `key`, or None."""
+    memo = (f"{root}\0{kind}", key)
+    if memo not in _memory:
+        data = _load(root / FOLDER / kind / f"{key}.bin")
+        if data is None:
+            return None
+        _memory[memo] = data
+    return _memory[memo]
+
+
+def store(root: Path, kind: str, key: str, data: bytes) -> None:
+    """Keep `data` under `key` (for this process at once, on disk if it can be written)."""
+    _memory[(f"{root}\0{kind}", key)] = data
+    _store(root / FOLDER / kind / f"{key}.bin", data)
 
 
 def _load(path: Path) -> bytes | None:

@@ -34,6 +34,7 @@ def _fetcher_class():
             super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
             self.root = root
             self.bases = Theme.of(root).trusted_dirs()
+            self.fetched: dict[str, str] = {}  # every file read so far → its SHA-256
             self.fatal = FatalURLFetchingError
 
         def fetch(self, url, headers=None):
@@ -48,6 +49,7 @@ def _fetcher_class():
                                    "and fonts/ (and the theme's) may be used")
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             data = path.read_bytes()
+            self.fetched[str(path)] = hashlib.sha256(data).hexdigest()
             if data[:4] == b"wOF2":
                 data, kind = decoded_woff2(self.root, data), "font/ttf"
             return URLFetcherResponse(path.as_uri(), data, {"Content-Type": kind})

@@ -3,6 +3,8 @@ builds, read back whole or made again, never changing an output's bytes."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -109,3 +111,45 @@ def _fresh_memory():
     cache._memory.clear()
     yield
     cache._memory.clear()
+
+
+def test_a_sheet_laid_out_again_takes_one_layout_and_comes_out_the_same(tmp_path: Path, monkeypatch) -> None:
+    """The combined handouts lay out every sheet again: the notes box measured the
+    first time is remembered, so the second time is one layout, not two."""
+    import datetime
+
+    from persklaar.outputs.handouts import sheet
+    from persklaar.render import pdf
+
+    root = copy_project(tmp_path)
+    pub, _ = content.load(root)
+    module = pub.modules[0]
+    section = module.sections[0]
+    day = datetime.date(2025, 1, 1)
+    layouts: list[str] = []
+    real = pdf.Layouter.layout
+
+    def counting(self, html, what, standard):
+        layouts.append(what)
+        return real(self, html, what, standard)
+
+    monkeypatch.setattr(pdf.Layouter, "layout", counting)
+    first_doc, first = sheet.layout_sheet(pub, module, section, day, "first")
+    assert 'class="notes"' in first and len(layouts) == 2  # measured, then laid out with the notes box
+    cache._memory.clear()  # as the combining step (another process) finds it
+    second_doc, second = sheet.layout_sheet(pub, module, section, day, "second")
+    assert second == first and layouts == ["first", "first", "second"]
+    assert len(second_doc.pages) == len(first_doc.pages)  # type: ignore[attr-defined]
+
+    # A file that layout read has changed since: measured again.
+    (entry_path,) = entries(root, "notes")
+    key = entry_path.stem
+    assert sheet._remembered(root, key) is not None
+    used = root / "used.txt"
+    used.write_text("before", "utf-8")
+    data = json.loads(cache.load(root, "notes", key) or b"")
+    data["files"][str(used)] = hashlib.sha256(b"before").hexdigest()
+    cache.store(root, "notes", key, json.dumps(data).encode())
+    assert sheet._remembered(root, key) == data["lines"]
+    used.write_text("after an edit", "utf-8")
+    assert sheet._remembered(root, key) is None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from markdown_it.token import Token
 from ...core import links, markdown
 from ...core.model import Body, Module, Publication, Section, Target
 from ...errors import BuildError
-from ...render import pdf, qr, templating, views
+from ...render import cache, pdf, qr, templating, views
 from ...render.code import code_columns
 from ...render.html import HtmlRenderer, Page
 from ...render.styles import Stylesheet, stylesheets
@@ -168,10 +170,19 @@ def layout_sheet(pub: Publication, module: Module, section: Section, day, what: 
 
     Laid out once to measure the room left on its last page, then once more with a
     notes box that fills that room (CSS cannot size a box to "the rest of the page").
+    The number of lines is remembered (`render.cache`, by the sheet's HTML and
+    stylesheets, and the files they used), so laying the same sheet out again (the
+    combined handouts do) takes one layout.
     """
     layouter = _layouter(pub.root, tuple(sheet_styles(pub)))
     standard = pub.settings.pdf_standard
     markup = sheet_html(pub, module, section, day, notes_lines=0)
+    key = cache.key_of("sheet-notes-1", _weasyprint_version(), standard, markup,
+                       *(s.text for s in layouter.stylesheets))
+    known = _remembered(pub.root, key)
+    if known is not None:
+        final = sheet_html(pub, module, section, day, notes_lines=known) if known else markup
+        return layouter.layout(final, what, standard), final
     document = layouter.layout(markup, what, standard)
     pages = len(document.pages)
     if pages > MAX_PAGES:
@@ -183,7 +194,41 @@ def layout_sheet(pub: Publication, module: Module, section: Section, day, what: 
         with_notes = layouter.layout(with_notes_html, what, standard)
         if len(with_notes.pages) == pages:  # rounding never costs a page
             document, markup = with_notes, with_notes_html
+        else:
+            lines = 0
+    entry = {"lines": lines, "files": layouter.fetcher.fetched}
+    cache.store(pub.root, "notes", key, json.dumps(entry, sort_keys=True).encode())
     return document, markup
+
+
+def _remembered(root: Path, key: str) -> int | None:
+    """The notes lines measured for `key` before, if every file that layout read is unchanged."""
+    data = cache.load(root, "notes", key)
+    if data is None:
+        return None
+    entry = json.loads(data)
+    if any(_sha(Path(path)) != sha for path, sha in entry["files"].items()):
+        return None
+    return int(entry["lines"])
+
+
+def _sha(path: Path) -> str | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _sha_of(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=512)
+def _sha_of(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _weasyprint_version() -> str:
+    import weasyprint
+
+    return str(weasyprint.__version__)
 
 
 def sheet_styles(pub: Publication) -> list[Stylesheet]:
