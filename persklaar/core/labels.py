@@ -74,6 +74,12 @@ LABELS: dict[str, dict[str, str]] = {
         # epub
         "landmarks": "Oriëntatiepunten",
         "accessibility_summary": "Een tekstueel essay met lesmodule. Alle afbeeldingen en de grafiek hebben een tekstalternatief; de cijfers staan ook in een tabel. Links zijn genummerd en verzameld in een overzicht.",
+        # web edition
+        "skip_link": "Naar de tekst",
+        "site_navigation": "Website",
+        "pager": "Vorige en volgende pagina",
+        "previous": "Vorige",
+        "next": "Volgende",
     },
     "en": {
         "contents": "Contents", "colophon": "Colophon", "edition": "Edition", "date": "Date",
@@ -106,6 +112,8 @@ LABELS: dict[str, dict[str, str]] = {
         "imposed_subject": "Print version: A5 booklet on A4, print double-sided, flip on the short edge, fold and staple. Untagged; the accessible version is {file}.",
         "landmarks": "Landmarks",
         "accessibility_summary": "A text essay with a course module. Every image and the chart have a text alternative; the figures are also given as a table. Links are numbered and listed.",
+        "skip_link": "Skip to the text", "site_navigation": "Site", "pager": "Previous and next page",
+        "previous": "Previous", "next": "Next",
     },
 }
 

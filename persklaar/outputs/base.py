@@ -55,6 +55,9 @@ class Output:
     templates: ClassVar[tuple[str, ...]] = ()  # folders/files under templates/ it reads
     styles: ClassVar[tuple[str, ...]] = ()  # folders/files under styles/ it reads
     default: ClassVar[bool] = True  # built by `all` (and by a bare `persklaar`)
+    # A folder under dist/ where this output writes a static site: `persklaar serve` builds
+    # such an output first and serves that folder (only it), live, while the others build.
+    site: ClassVar[str] = ""
 
     def jobs(self, pub: Publication) -> list[Job]:
         raise NotImplementedError

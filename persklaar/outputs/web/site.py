@@ -1,0 +1,166 @@
+"""The web edition's files: the EPUB's pages under .html names, in web templates.
+
+    site = WebPages(pub).render()        # every page, from the one parsed model (pages.Pages)
+    write_site(pub, site, staging)       # pages, images, one stylesheet, the shipped fonts
+
+`site_files(pub)` names every file before anything is rendered (the job's targets); the
+build checks that it wrote exactly those. Charts are inline SVG, so they use the site's
+fonts and need no file; images are copied in. Nothing refers to another host: fonts,
+styles and images are files of the site, and a Content-Security-Policy of `'self'`
+makes the browser refuse anything else.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...core.model import Asset, Module, Publication, group_parts
+from ...core.text import slugify
+from ...errors import BuildError
+from ...render import figures, templating, views
+from ...render.fonts import faces
+from ...render.html import Page
+from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, chapter_stem, module_stem
+
+HOME = "index.html"
+STYLESHEET = "style.css"
+STYLE_PARTS = ("fonts.css", "tokens.css", "web.css")  # under styles/, joined into style.css
+
+
+def asset_name(asset: Asset) -> str:
+    """An image's name in the site: `images/essay-img-red.png` for `content/essay/img/red.png`."""
+    stem, _, suffix = asset.path.removeprefix("content/").rpartition(".")
+    return "images/" + "-".join(slugify(p) for p in stem.split("/")) + f".{suffix.lower()}"
+
+
+def page_names(pub: Publication) -> list[str]:
+    """Every page, in reading order (the pager's order)."""
+    return [HOME, *(f"{chapter_stem(c)}.html" for c in pub.chapters), *(f"{module_stem(m)}.html" for m in pub.modules),
+            "reading-times.html", *(["links.html"] if pub.links else [])]
+
+
+def font_files(pub: Publication) -> list[str]:
+    """The font files `fonts.css` declares, and their licences, relative to styles/."""
+    styles = (pub.root / "styles").resolve()
+    found = []
+    for face in faces([styles / "fonts.css"]):
+        if not face.path.is_relative_to(styles):
+            raise BuildError(f"styles/fonts.css: font file {face.path.name} lies outside styles/")
+        found.append(face.path.relative_to(styles).as_posix())
+    licences = sorted(p for p in (styles / "fonts").glob("LICENSE*") if p.is_file() and not p.is_symlink())
+    return list(dict.fromkeys(found + [p.relative_to(styles).as_posix() for p in licences]))
+
+
+def site_files(pub: Publication) -> list[str]:
+    """Every file of the site, relative to the site's folder, without rendering anything."""
+    images = {asset_name(t.meta["asset"]) for body in pub.bodies() for _, t in body.walk() if t.type == "image"}
+    return [*page_names(pub), *sorted(images), STYLESHEET, *font_files(pub)]
+
+
+class WebRenderer(EpubRenderer):
+    """Markdown in the web edition: as in the EPUB, but .html pages and charts drawn inline."""
+
+    suffix = ".html"
+
+    def render_image_src(self, asset: Asset) -> str:
+        name = asset_name(asset)
+        self.assets[name] = (asset.media_type, (self.pub.root / asset.path).read_bytes())
+        return name
+
+    def render_figure(self, table_id: str, page: Page) -> str:
+        table = self.pub.table(table_id)
+        if table is None:  # the loader refused this already; keep the build honest
+            raise BuildError(f"unknown data table {table_id!r}")
+        key = page.placed.key(table.id)
+        grid = figures.table_html(table, self.lang, f"table-{key}")
+        svg = figures.chart_svg(table, self.lang, key=key, pad=CHART_PADDING) if table.chart else ""
+        # A table wider than a phone scrolls in its box, which the keyboard can reach (tabindex).
+        box = f'<div class="table-wrap" role="region" tabindex="0" aria-label="{html.escape(table.title)}">'
+        return f"{box}\n{grid}</div>\n" + figures.chart_figure(table, svg, key)
+
+
+@dataclass
+class Site:
+    """The rendered pages (in reading order) and the images they show."""
+
+    pages: list[Sheet]
+    assets: dict[str, tuple[str, bytes]]
+
+
+class WebPages(Pages):
+    """Every page of the site: a home page with the contents, then the EPUB's pages."""
+
+    folder = "web"
+    suffix = ".html"
+
+    def __init__(self, pub: Publication) -> None:
+        super().__init__(pub)
+        self.order = page_names(pub)
+        self.titles = dict(zip(self.order, self.page_titles(), strict=True))
+
+    def new_renderer(self) -> EpubRenderer:
+        return WebRenderer(self.pub)
+
+    def page_titles(self) -> list[str]:
+        back = [self.labels["reading_times"], *([self.labels["link_appendix"]] if self.pub.links else [])]
+        return [self.pub.meta.title, *(c.title for c in self.pub.chapters),
+                *(self.module_heading(m) for m in self.pub.modules), *back]
+
+    def render(self) -> Site:  # type: ignore[override]
+        parts: list[tuple[str | None, list[Entry]]] = []
+        pages: list[Sheet] = []
+        for part, chapters in group_parts(list(self.pub.chapters), lambda c: c.part):
+            parts.append((part, []))
+            for chapter in chapters:
+                page, entry = self.chapter(chapter)
+                pages.append(page)
+                parts[-1][1].append(entry)
+        modules = [self.module(m) for m in self.pub.modules]
+        pages += [page for page, _ in modules]
+        back = [self.reading_times()] + ([self.link_appendix()] if self.pub.links else [])
+        home = self.home(parts, [(m, entry) for m, (_, entry) in zip(self.pub.modules, modules, strict=True)], back)
+        return Site([home, *pages, *back], self.renderer.assets)
+
+    def home(self, parts: list[tuple[str | None, list[Entry]]], modules: list[tuple[Module, Entry]],
+             back: list[Sheet]) -> Sheet:
+        return self.page(self.template("index"), HOME, self.pub.meta.title, "",
+                         edition_date=views.long_date(self.pub.meta.date, self.labels), parts=parts,
+                         modules=[{"icon": m.icon, "entry": e} for m, e in modules],
+                         back=[Entry(p.title, p.name) for p in back])
+
+    def page(self, template: str, name: str, title: str, body_type: str, body_class: str = "", **data) -> Sheet:
+        """A page with the site around it: header, contents link, previous and next page."""
+        at = self.order.index(name)
+        near = {"prev": self.order[at - 1] if at > 0 else None,
+                "next": self.order[at + 1] if at + 1 < len(self.order) else None}
+        pager = {k: {"href": v, "title": self.titles[v]} if v else None for k, v in near.items()}
+        icons = {f"{module_stem(m)}.html": m.icon for m in self.pub.modules}
+        context = {"title": title, "meta": self.pub.meta, "home": HOME, "stylesheet": STYLESHEET, "current": name,
+                   "pager": pager, "icon": icons.get(name, ""), "links_page": self.links_page,
+                   "has_links": bool(self.pub.links)}
+        page = templating.render(self.pub.root, template, self.lang, **(context | data))
+        return Sheet(name, title, page)
+
+
+def write_site(pub: Publication, site: Site, staging: Path, expected: list[str]) -> None:
+    """Write the site under `staging` (its files relative to it); exactly `expected`, or BuildError."""
+    files: dict[str, bytes] = {page.name: page.xhtml.encode() for page in site.pages}
+    files |= {name: data for name, (_, data) in site.assets.items()}
+    styles = pub.root / "styles"
+    files[STYLESHEET] = "\n".join(_stylesheet(styles, name) for name in STYLE_PARTS).encode()
+    for name in font_files(pub):
+        files[name] = (styles / name).read_bytes()
+    if sorted(files) != sorted(expected):
+        extra, missing = sorted(set(files) - set(expected)), sorted(set(expected) - set(files))
+        raise BuildError(f"web edition: files differ from the plan (extra: {extra}, missing: {missing})")
+    for name, data in sorted(files.items()):
+        path = staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _stylesheet(styles: Path, name: str) -> str:
+    text = (styles / name).read_text("utf-8")
+    return f"/* ---- {name} ---- */\n{text.rstrip()}\n"
