@@ -21,6 +21,13 @@ def build_once(req: Request, verbosity: int) -> int:
     return 0
 
 
+def serve(req: Request, port: int, verbosity: int) -> int:
+    """`persklaar serve`: the web edition live on 127.0.0.1, rebuilt on every save, until Ctrl-C."""
+    from .build.live import serve as serve_live
+
+    return serve_live(req, port, verbosity)
+
+
 def check(root: Path, strict: bool, quiet: bool = False) -> int:
     """Validate the publication as every output's build would; 0 when it would build."""
     from .build.check import load_checked  # the schemas and the parser: not needed for a no-op build

@@ -28,6 +28,7 @@ class Web(Output):
     templates = ("web",)
     styles = ("web.css", "tokens.css", "fonts.css", "fonts")
     site = SITE
+    in_process = True  # a fraction of a second of Jinja: no worker needed
 
     def jobs(self, pub: Publication) -> list[Job]:
         from .site import site_files
