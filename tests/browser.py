@@ -9,6 +9,7 @@ waits for a condition to hold.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -61,6 +62,7 @@ class Browser:
         self._lock = threading.Lock()
         self._cond = threading.Condition()
         self._answers: dict[int, dict] = {}
+        self.events: list[dict] = []  # every event of every tab (Network.* once enabled), in order
         self._closed = False
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -75,10 +77,12 @@ class Browser:
                 *messages, buffer = buffer.split(b"\0")
                 for raw in messages:
                     message = json.loads(raw)
-                    if "id" in message:
-                        with self._cond:
+                    with self._cond:
+                        if "id" in message:
                             self._answers[message["id"]] = message
-                            self._cond.notify_all()
+                        else:
+                            self.events.append(message)
+                        self._cond.notify_all()
         with self._cond:
             self._closed = True
             self._cond.notify_all()
@@ -114,10 +118,8 @@ class Browser:
         return Path(self.log.name).read_text("utf-8", "replace")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(BrowserError):
             self.call("Browser.close", timeout=10)
-        except BrowserError:
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -254,7 +254,8 @@ def test_link_appendix_and_references_pair_up(site: Site) -> None:
     items = {li.get("id"): li for li in appendix.iter("li") if (li.get("id") or "").startswith("link-")}
     assert sorted(items) == sorted(f"link-{link.number}" for link in site.pub.links)
     for link in site.pub.links:
-        assert next(a for a in items[f"link-{link.number}"].iter("a") if a.get("class") == "url").get("href") == link.url
+        url = next(a for a in items[f"link-{link.number}"].iter("a") if a.get("class") == "url")
+        assert url.get("href") == link.url
     cited = 0
     for name, page in site.pages.items():
         for sup in page.iter("sup"):

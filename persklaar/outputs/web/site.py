@@ -77,7 +77,8 @@ class WebRenderer(EpubRenderer):
         grid = figures.table_html(table, self.lang, f"table-{key}")
         svg = figures.chart_svg(table, self.lang, key=key, pad=CHART_PADDING) if table.chart else ""
         # A table wider than a phone scrolls in its box, which the keyboard can reach (tabindex).
-        box = f'<div class="table-wrap" role="region" tabindex="0" aria-label="{html.escape(table.title)}">'
+        label = table.title if key == table.id else f"{table.title} ({key.removeprefix(table.id + '-')})"
+        box = f'<div class="table-wrap" role="region" tabindex="0" aria-label="{html.escape(label)}">'
         return f"{box}\n{grid}</div>\n" + figures.chart_figure(table, svg, key)
 
 
