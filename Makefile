@@ -36,6 +36,7 @@ serve: system-build $(STAMP)
 
 bench: system-build $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/serve.py
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
