@@ -111,7 +111,8 @@ STYLE = """\
 }
 #persklaar-overlay h2 { margin: 0 0 0.6rem; font-size: 1.2rem; color: #8b1a1a; }
 #persklaar-overlay pre {
-  margin: 0 0 0.6rem; white-space: pre-wrap; word-break: break-word;
-  font: 14px/1.5 ui-monospace, monospace;
+  margin: 0 0 0.6rem; padding: 0.6rem 0.8rem; white-space: pre-wrap; word-break: break-word;
+  background: #f3f3f1; color: #1a1a1a; font: 14px/1.5 ui-monospace, monospace;
 }
+#persklaar-overlay p { margin: 0; color: #1a1a1a; }
 """
