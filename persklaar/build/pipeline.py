@@ -23,7 +23,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from ..errors import BuildError, Diagnostic, PersklaarError

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +22,7 @@ import pytest
 
 from persklaar.build.serve import LiveServer, LiveState, site_file
 from persklaar.errors import UsageError
-from support import cli, copy_project
+from support import REPO, cli, copy_project
 
 SECRET = "the author's private notes"
 PAGE = "<!DOCTYPE html>\n<html lang=\"nl\"><head><title>t</title></head><body><p>hallo</p></body></html>\n"
@@ -166,3 +170,58 @@ def test_a_port_in_use_gets_a_clear_message(tmp_path: Path) -> None:
 def test_bad_port_is_bad_usage(tmp_path: Path) -> None:
     result = cli("serve", "--port", "70000", "--root", str(copy_project(tmp_path)), timeout=60)
     assert result.returncode == 2 and "--port" in result.stderr
+
+
+# ---------------------------------------------------------------- stopping
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def _started(args: list[str], root: Path, until: str) -> tuple[subprocess.Popen, list[str]]:
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line.rstrip("\n"))
+        if until in line:
+            return process, lines
+    raise AssertionError("\n".join(lines))
+
+
+def _finish(process: subprocess.Popen, lines: list[str]) -> tuple[int, str]:
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=60)
+    return process.returncode, "\n".join(lines) + "\n" + out
+
+
+def test_ctrl_c_while_the_pdfs_build_stops_the_workers_at_once(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    process, lines = _started(["serve", "--port", "0", "--jobs", "1", "-v"], root, "build   booklet")
+    workers = _children(process.pid)
+    assert workers, "the background build runs in a worker"
+    start = time.monotonic()
+    code, out = _finish(process, lines)
+    assert code == 0 and out.rstrip().endswith("stopped serving"), out
+    assert time.monotonic() - start < 30  # the booklet in progress is not waited for
+    assert "Traceback" not in out
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert not (root / "dist/mini-boekje.pdf").exists()  # nothing half-built was published
+
+
+def test_ctrl_c_during_a_build_is_one_line_and_no_worker_survives(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    process, lines = _started(["booklet", "--jobs", "1", "-v"], root, "build   booklet")
+    workers = _children(process.pid)
+    code, out = _finish(process, lines)
+    assert code == 130 and "interrupted" in out and "Traceback" not in out, out
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
