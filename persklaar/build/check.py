@@ -15,7 +15,8 @@ from ..errors import Diagnostic, Diagnostics
 from ..outputs import REGISTRY
 
 
-def load_checked(root: Path, outputs: tuple[str, ...], strict: bool, report=None) -> tuple[Publication, list[Diagnostic]]:
+def load_checked(root: Path, outputs: tuple[str, ...], strict: bool,
+                 report=None) -> tuple[Publication, list[Diagnostic]]:
     """The publication and its warnings; raises ContentError with every problem found.
 
     With `strict`, warnings are errors (decided here, once).

@@ -25,7 +25,7 @@ def canonical(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)
                 if f.name not in SKIPPED}
-    if isinstance(value, SourceLocation) or isinstance(value, Path):
+    if isinstance(value, (SourceLocation, Path)):
         return None
     if isinstance(value, (list, tuple)):
         return [canonical(v) for v in value]

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.theme import CUSTOM_CSS, FONTS, default_theme
 from ..errors import BuildError, Diagnostic, PersklaarError
 from ..outputs import REGISTRY, BuildOptions, Job
 from . import digest
-from .state import FileStamp, JobRecord, State, scan
+from .state import THEME, FileStamp, JobRecord, State, scan
 from .workers import Result, Workers
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def build(req: Request, report, cancel: threading.Event | None = None) -> Summar
     start = time.perf_counter()
     summary = Summary()
     state = State.load(req.dist)
-    files = scan(req.root, state.files)
+    files = scan(req.root, state.files, default_theme())
     quick = {name: _quick_digest(name, files, req) for name in req.outputs}
     if _nothing_changed(state, quick, req):
         summary.skipped = list(req.outputs)
@@ -147,8 +148,9 @@ def _nothing_changed(state: State, quick: dict[str, str], req: Request) -> bool:
 def fingerprint(pub: Publication, job: Job, files: dict[str, FileStamp], req: Request) -> dict[str, str]:
     """The parts a job's output is made from; any part that changes makes it stale."""
     output = REGISTRY.get(job.output)
-    prefixes = tuple(f"templates/{t}" for t in output.templates) + tuple(f"styles/{s}" for s in output.styles)
-    used = {rel: stamp.sha for rel, stamp in files.items() if rel.startswith(prefixes)}
+    prefixes = (*(f"templates/{t}" for t in output.templates), *(f"styles/{s}" for s in output.styles),
+                "templates/labels/", CUSTOM_CSS, f"{FONTS}/")
+    used = {rel: stamp.sha for rel, stamp in files.items() if rel.removeprefix(THEME).startswith(prefixes)}
     return {
         "content": digest.of(output.content_key(pub, job)),
         "settings": digest.of(pub.settings),

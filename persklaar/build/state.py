@@ -18,7 +18,8 @@ from pathlib import Path
 from .digest import file_sha
 
 STATE_NAME = ".persklaar-state.json"
-WATCHED = ("content", "templates", "styles")
+WATCHED = ("content", "templates", "styles", "fonts")
+THEME = "(theme)/"  # how the default theme's files are named in the state, beside the publication's
 VERSION = 2
 
 
@@ -106,15 +107,23 @@ class _locked:
         os.close(self.fd)
 
 
-def scan(root: Path, cache: dict[str, FileStamp]) -> dict[str, FileStamp]:
-    """A stamp of every input file; hashes only what looks changed.
+def scan(root: Path, cache: dict[str, FileStamp], theme: Path | None = None) -> dict[str, FileStamp]:
+    """A stamp of every input file (the publication's, and the default `theme`'s when it
+    lives elsewhere, named `(theme)/templates/…`); hashes only what looks changed.
 
     Links are never followed here: a link is recorded by where it points (the loader
     then refuses one that leads out of the project, or nowhere), so scanning reads no
     file outside the project, and a new broken or looping link still counts as a change.
     """
+    found = _walk(root, WATCHED, "", cache)
+    if theme is not None and theme.resolve() != root.resolve():
+        found |= _walk(theme, ("templates", "styles"), THEME, cache)
+    return dict(sorted(found.items()))
+
+
+def _walk(root: Path, folders: tuple[str, ...], prefix: str, cache: dict[str, FileStamp]) -> dict[str, FileStamp]:
     found: dict[str, FileStamp] = {}
-    for folder in WATCHED:
+    for folder in folders:
         base = root / folder
         if not base.is_dir():
             continue
@@ -125,9 +134,9 @@ def scan(root: Path, cache: dict[str, FileStamp]) -> dict[str, FileStamp]:
             for name in names:
                 path = here / name
                 if not ignored(path):
-                    rel = path.relative_to(root).as_posix()
+                    rel = prefix + path.relative_to(root).as_posix()
                     found[rel] = _stamp(path, cache.get(rel))
-    return dict(sorted(found.items()))
+    return found
 
 
 def _stamp(path: Path, old: FileStamp | None) -> FileStamp:

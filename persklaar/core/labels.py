@@ -1,123 +1,120 @@
-"""Words printed in the publications, per language; add a language by adding a table."""
+"""Every word an output prints that is not content: label files of the theme, per language.
+
+`templates/labels/<language>.yaml` holds one label per key (`contents: Inhoud`). The
+default theme has nl, en, de and fr; a publication adds a language, or changes words of
+one, with a file of its own at the same path (merged over the theme's) or with a
+`labels:` mapping in publication.yaml (merged last). A language the theme lacks must
+bring every key of the reference language, `en`.
+
+Numbers and dates follow the labels too (`decimal_separator`, `months`, `date_format`),
+so a new language needs no code.
+"""
 
 from __future__ import annotations
 
-LABELS: dict[str, dict[str, str]] = {
-    "nl": {
-        "contents": "Inhoud",
-        "colophon": "Colofon",
-        "edition": "Editie",
-        "date": "Datum",
-        "licence": "Licentie",
-        "authors": "Auteurs",
-        "identifier": "Identificatie",
-        "essay": "Essay",
-        "course": "Lesmodule",
-        "module": "Module",
-        "section": "Paragraaf",
-        "reading_times": "Leestijden",
-        "chapter": "Hoofdstuk",
-        "words": "Woorden",
-        "minutes": "Minuten",
-        "min": "min",
-        "total": "Totaal",
-        "resources": "Bronnen",
-        "resource": "Bron",
-        "kind": "Soort",
-        "links": "Links",
-        "link_appendix": "Overzicht van de links",
-        "link_appendix_intro": "Elke link in de tekst heeft een nummer. Hier staat het volledige adres, met een QR-code om te scannen.",
-        "link_appendix_intro_epub": "Elke link in de tekst heeft een nummer. Hier staat het volledige adres; ↩ brengt je terug naar de plek in de tekst.",
-        "back_to_text": "terug naar de tekst",
-        "short": "kort",
-        "long": "lang",
-        "placeholder": "voorbeeldadres",
-        "reading_time_note": "Leestijd berekend bij {speed} woorden per minuut.",
-        "notes": "Notities",
-        "page": "pagina",
-        "of": "van",
-        "built": "Gemaakt op",
-        "cover": "Omslag",
-        "title_page": "Titelpagina",
-        "chart": "Grafiek",
-        "table": "Tabel",
-        "not_given": "niet vermeld",
-        "qr": "QR-code voor",
-        "summary": "Samenvatting",
-        "all_handouts": "Alle hand-outs",
-        "sheet": "Hand-out",
-        "kind_article": "artikel",
-        "kind_video": "video",
-        "kind_podcast": "podcast",
-        "kind_book": "boek",
-        "kind_website": "website",
-        "kind_other": "overig",
-        "scan": "Scan of typ het adres",
-        "no_resources": "Bij deze paragraaf horen (nog) geen bronnen.",
-        "resources_total": "{count} bronnen",
-        "resources_total_one": "1 bron",
-        "handout_links_intro": "Elke link op dit blad heeft een nummer. Hier staat het volledige adres, om over te typen.",
-        "placeholder_note": "Een voorbeeldadres (example.com) is een plaatshouder uit de bron: de echte link volgt nog.",
-        "short_legend": "hoogstens {max} minuten",
-        "long_legend": "meer dan {max} minuten",
-        "number_short": "Nr.",
-        "short_long": "Kort/lang",
-        "qr_code": "QR-code",
-        "date_format": "{day} {month} {year}",
-        # booklet
-        "months": "januari februari maart april mei juni juli augustus september oktober november december",
-        "minutes_reading": "{minutes} min lezen",
-        "short_long_note": "Kort: hoogstens {max} minuten; lang: meer dan {max} minuten.",
-        "length": "Duur",
-        "overview": "Overzicht",
-        "imposed_subject": "Drukversie: A5-boekje op A4, dubbelzijdig afdrukken, omslaan langs de korte kant, vouwen en nieten. Zonder tags; de toegankelijke versie is {file}.",
-        # epub
-        "landmarks": "Oriëntatiepunten",
-        "accessibility_summary": "Een tekstueel essay met lesmodule. Alle afbeeldingen en de grafiek hebben een tekstalternatief; de cijfers staan ook in een tabel. Links zijn genummerd en verzameld in een overzicht.",
-        # web edition
-        "skip_link": "Naar de tekst",
-        "site_navigation": "Website",
-        "pager": "Vorige en volgende pagina",
-        "previous": "Vorige",
-        "next": "Volgende",
-    },
-    "en": {
-        "contents": "Contents", "colophon": "Colophon", "edition": "Edition", "date": "Date",
-        "licence": "Licence", "authors": "Authors", "identifier": "Identifier", "essay": "Essay",
-        "course": "Course module", "module": "Module", "section": "Section",
-        "reading_times": "Reading times", "chapter": "Chapter", "words": "Words",
-        "minutes": "Minutes", "min": "min", "total": "Total", "resources": "Resources",
-        "resource": "Resource", "kind": "Kind", "links": "Links", "link_appendix": "Links",
-        "link_appendix_intro": "Every link in the text has a number. Here is its full address, with a QR code to scan.",
-        "link_appendix_intro_epub": "Every link in the text has a number. Here is its full address; ↩ takes you back to the text.",
-        "back_to_text": "back to the text", "short": "short", "long": "long",
-        "placeholder": "placeholder", "reading_time_note": "Reading time at {speed} words per minute.",
-        "notes": "Notes", "page": "page", "of": "of", "built": "Built on", "cover": "Cover",
-        "title_page": "Title page", "chart": "Chart", "table": "Table", "not_given": "not given",
-        "qr": "QR code for", "summary": "Summary", "all_handouts": "All handouts", "sheet": "Handout",
-        "kind_article": "article", "kind_video": "video", "kind_podcast": "podcast",
-        "kind_book": "book", "kind_website": "website", "kind_other": "other",
-        "scan": "Scan or type the address",
-        "no_resources": "This section has no resources (yet).",
-        "resources_total": "{count} resources", "resources_total_one": "1 resource",
-        "handout_links_intro": "Every link on this sheet has a number. Here is its full address, to type in.",
-        "placeholder_note": "A placeholder address (example.com) stands in for a link the source does not give yet.",
-        "short_legend": "at most {max} minutes", "long_legend": "more than {max} minutes",
-        "number_short": "No.", "short_long": "Short/long", "qr_code": "QR code",
-        "date_format": "{day} {month} {year}",
-        "months": "January February March April May June July August September October November December",
-        "minutes_reading": "{minutes} min read",
-        "short_long_note": "Short: at most {max} minutes; long: more than {max} minutes.",
-        "length": "Length", "overview": "Overview",
-        "imposed_subject": "Print version: A5 booklet on A4, print double-sided, flip on the short edge, fold and staple. Untagged; the accessible version is {file}.",
-        "landmarks": "Landmarks",
-        "accessibility_summary": "A text essay with a course module. Every image and the chart have a text alternative; the figures are also given as a table. Links are numbered and listed.",
-        "skip_link": "Skip to the text", "site_navigation": "Site", "pager": "Previous and next page",
-        "previous": "Previous", "next": "Next",
-    },
-}
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ContentError, Diagnostics, SourceLocation
+from . import yamlsrc
+from .sources import read_text
+from .theme import Theme
+
+REFERENCE = "en"
+LABELS_DIR = "templates/labels"
 
 
-def labels_for(language: str) -> dict[str, str]:
-    """The label table of `language` (or its base language), falling back to English."""
-    return LABELS.get(language) or LABELS.get(language.split("-")[0]) or LABELS["en"]
+@dataclass(frozen=True, slots=True)
+class Locale:
+    """A publication's language and its labels; formats numbers and dates the same way everywhere."""
+
+    language: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> str:
+        return self.labels[key]
+
+    def number(self, value: float, decimals: int | None = None) -> str:
+        """`72,3` and `634.000` in Dutch, `72.3` and `634,000` in English."""
+        if decimals is None:
+            decimals = 0 if float(value).is_integer() else len(repr(float(value)).split(".")[1])
+        text = f"{value:,.{decimals}f}"
+        point, thousands = self.labels.get("decimal_separator", "."), self.labels.get("thousands_separator", ",")
+        return text.replace(",", "\0").replace(".", point).replace("\0", thousands)
+
+    def date(self, day: dt.date) -> str:
+        """`1 juni 2025`: month names and their order come from the labels."""
+        months = self.labels.get("months", "").split()
+        if len(months) != 12:
+            return day.isoformat()
+        return self.labels.get("date_format", "{day} {month} {year}").format(
+            day=day.day, month=months[day.month - 1], year=day.year)
+
+
+def keys(theme: Theme) -> list[str]:
+    """Every label the theme's reference language has."""
+    reference = theme.default / LABELS_DIR / f"{REFERENCE}.yaml"
+    return list(_read(reference, theme.default, Diagnostics())) if reference.is_file() else []
+
+
+def supported(theme: Theme) -> list[str]:
+    """The languages with a label file in any layer of the theme."""
+    return sorted({p.stem for layer in theme.layers for p in (layer / LABELS_DIR).glob("*.yaml")})
+
+
+def load_locale(theme: Theme, language: str, extra: Mapping[str, str], where: SourceLocation,
+                diags: Diagnostics) -> Locale:
+    """The labels of `language` (or its base language: `nl-BE` → `nl`), merged over the layers."""
+    code = next((c for c in (language, language.split("-")[0]) if _files(theme, c)), None)
+    if code is None:
+        diags.error(where, f"no labels for language {language!r} (supported: {', '.join(supported(theme))}); "
+                           f"to add one, copy {LABELS_DIR}/{REFERENCE}.yaml of the theme to {LABELS_DIR}/"
+                           f"{language}.yaml in your publication and translate it (docs/theming.md)")
+        return Locale(language, {})
+    labels: dict[str, str] = {}
+    for path in reversed(_files(theme, code)):  # the theme's file first, the publication's over it
+        labels.update(_read(path, theme.root, diags))
+    labels.update(extra)
+    _complete(theme, labels, code, where, diags)
+    return Locale(language, labels)
+
+
+def _files(theme: Theme, code: str) -> list[Path]:
+    return [p for layer in theme.layers if (p := layer / LABELS_DIR / f"{code}.yaml").is_file()]
+
+
+def _read(path: Path, root: Path, diags: Diagnostics) -> dict[str, str]:
+    try:
+        data, pos = yamlsrc.load(read_text(path, root), _shown(path, root))
+    except ContentError as exc:
+        diags.extend(exc.diagnostics)
+        return {}
+    if not isinstance(data, dict):
+        diags.error(pos.of(()), "a labels file maps each label to its text (`contents: Inhoud`)")
+        return {}
+    for key, value in data.items():
+        if not isinstance(value, str):
+            diags.error(pos.of((key,)), f"label {key!r} must be text")
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+def _complete(theme: Theme, labels: dict[str, str], code: str, where: SourceLocation, diags: Diagnostics) -> None:
+    """A language the default theme lacks must give every label of the reference language."""
+    reference = theme.default / LABELS_DIR / f"{REFERENCE}.yaml"
+    if not reference.is_file() or code == REFERENCE:
+        return
+    needed = _read(reference, theme.default, Diagnostics())
+    missing = [k for k in needed if k not in labels]
+    if missing:
+        diags.error(where, f"labels for {code!r} lack {len(missing)} of {len(needed)} keys: "
+                           f"{', '.join(missing[:8])}{' …' if len(missing) > 8 else ''} "
+                           f"(see {LABELS_DIR}/{REFERENCE}.yaml of the theme)")
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return f"(theme)/{path.relative_to(path.parents[2]).as_posix()}"

@@ -8,13 +8,15 @@ then links are numbered and internal references resolved over the whole publicat
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, Diagnostic, Diagnostics, SourceLocation
-from . import glyphs, links, markdown, refs, schema, yamlsrc
+from . import glyphs, labels, links, markdown, refs, schema, yamlsrc
 from .frontmatter import MESSAGES, split_front_matter
+from .labels import Locale
 from .model import (
     Body,
     Chapter,
@@ -31,8 +33,10 @@ from .model import (
     section_slug,
 )
 from .resolve import Resolver
+from .settings import to_settings
 from .sources import check_mojibake, read_text, relpath
 from .text import count_words
+from .theme import Theme
 
 CHAPTER_NAME = re.compile(r"^\d{2,}-[a-z0-9][a-z0-9-]*\.md$")
 MODULE_NAME = re.compile(r"^\d{2,}-[a-z0-9][a-z0-9-]*\.ya?ml$")
@@ -49,12 +53,13 @@ class Loader:
         self.content = self.root / "content"
         self.diags = Diagnostics()
         self.resolver = Resolver(self.root)
+        self.theme = Theme.of(self.root)
         self.glyphs: list[Glyph] = []
         self.table_ids: frozenset[str] = frozenset()
 
     # -- the recipe ------------------------------------------------------------
     def load(self) -> Publication:
-        meta, settings = self.publication()
+        meta, settings, locale = self.publication()
         table_files = self.files("data", DATA_NAME)
         tables = tuple(t for t in map(self.table, table_files) if t)
         # Every data file counts as known, valid or not: a broken table is reported once,
@@ -68,8 +73,9 @@ class Loader:
         self.diags.raise_if_errors()
         found = links.collect(chapters, modules)
         self.warn_placeholders(found)
-        assert meta and settings
-        return Publication(self.root, meta, settings, chapters, modules, tables, found, tuple(self.glyphs))
+        assert meta and settings and locale
+        return Publication(self.root, meta, settings, chapters, modules, tables, self.theme, locale, found,
+                           tuple(self.glyphs))
 
     # -- files -------------------------------------------------------------------
     def files(self, folder: str, pattern: re.Pattern[str]) -> list[Path]:
@@ -119,18 +125,31 @@ class Loader:
         return markdown.parse(text, where, scope, self.diags)
 
     # -- publication.yaml --------------------------------------------------------
-    def publication(self) -> tuple[Meta | None, Settings | None]:
+    def publication(self) -> tuple[Meta | None, Settings | None, Locale | None]:
         path = self.content / "publication.yaml"
         if not path.exists():
             self.diags.error(SourceLocation(self.shown(path)), "missing: every project needs content/publication.yaml")
-            return None, None
+            return None, None, None
         loaded = self.yaml(path, self.read(path))
         data = schema.validate(schema.PublicationFile, loaded[0], loaded[1], self.diags) if loaded else None
-        if data is None:
-            return None, None
+        if loaded is None or data is None:
+            return None, None, None
+        pos = loaded[1]
         meta = Meta(data.title, data.subtitle, tuple(data.authors), data.language, data.date,
                     data.identifier, data.licence, data.edition, data.description, tuple(data.keywords))
-        return meta, Settings(data.reading_speed, data.short_max_minutes)
+        locale = labels.load_locale(self.theme, data.language, self.own_labels(data.labels, pos),
+                                    pos.of(("language",)), self.diags)
+        return meta, to_settings(data, pos, self.resolver, self.diags), locale
+
+    def own_labels(self, given: dict[str, str], pos: yamlsrc.Positions) -> dict[str, str]:
+        """`labels:` of publication.yaml: only keys the theme knows (a typo would print nothing)."""
+        known = labels.keys(self.theme)
+        for key in given:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f" (the keys are in {labels.LABELS_DIR}/en.yaml)"
+                self.diags.error(pos.of(("labels", key), key=True), f"unknown label {key!r}{hint}")
+        return {k: v for k, v in given.items() if k in known}
 
     # -- essay chapters ------------------------------------------------------------
     def chapter(self, path: Path) -> Chapter | None:

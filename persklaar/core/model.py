@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -19,7 +19,9 @@ from typing import Literal
 from markdown_it.token import Token
 
 from ..errors import SourceLocation
+from .labels import Locale
 from .text import slugify
+from .theme import Theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +41,40 @@ class Meta:
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
-    """Build settings: reading speed (words per minute) and the short/long threshold."""
+class PageSize:
+    """A page size in mm, and the sheet the imposed version prints two pages on."""
 
-    reading_speed: int = 220
-    short_max_minutes: int = 10
+    name: str
+    width: float
+    height: float
+    sheet: str
+    sheet_width: float
+    sheet_height: float
+
+    @property
+    def css(self) -> str:
+        return f"{self.width:g}mm {self.height:g}mm"
+
+
+A5 = PageSize("A5", 148.0, 210.0, "A4", 297.0, 210.0)
+
+
+@dataclass(frozen=True, slots=True)
+class FontFace:
+    """One font file of the publication (`fonts/…`), in a style and weight."""
+
+    path: str
+    style: str = "normal"
+    weight: int = 400
+
+
+@dataclass(frozen=True, slots=True)
+class FontRole:
+    """The font of one role (body, headings, mono): a shipped family, or files of the publication."""
+
+    role: str
+    family: str
+    faces: tuple[FontFace, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +88,28 @@ class Asset:
     path: str
     media_type: str
     sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """The cover: an image of the publication (PDF cover and EPUB cover), its alt text, a kicker."""
+
+    image: Asset | None = None
+    alt: str = ""
+    kicker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Build settings from publication.yaml (docs/settings.md)."""
+
+    reading_speed: int = 220
+    short_max_minutes: int = 10
+    page: PageSize = A5
+    accent: str | None = None
+    fonts: tuple[FontRole, ...] = ()
+    cover: Cover = field(default_factory=Cover)
+    numbered_chapters: bool = True
 
 
 TargetKind = Literal["unit", "heading", "section"]
@@ -257,8 +310,14 @@ class Publication:
     chapters: tuple[Chapter, ...]
     modules: tuple[Module, ...]
     tables: tuple[DataTable, ...]
+    theme: Theme
+    locale: Locale
     links: tuple[Link, ...] = ()
-    glyphs: tuple[Glyph, ...] = field(default=())
+    glyphs: tuple[Glyph, ...] = ()
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        return self.locale.labels
 
     @property
     def slug(self) -> str:

@@ -48,6 +48,21 @@ class Resolver:
             self._seen[path] = self._load(path)
         return self._seen[path]
 
+    def font(self, rel: str) -> str | None:
+        """Why the font file `rel` (`fonts/x.woff2`, in the publication) cannot be used, or None."""
+        path = self.root / rel
+        if not inside(path, self.root / "fonts") or not path.is_file():
+            return "is not a file under fonts/"
+        try:
+            from fontTools.ttLib import TTFont
+
+            with TTFont(str(path), lazy=True) as font:
+                if not font.getBestCmap():
+                    return "has no character map"
+        except Exception as exc:  # fontTools raises many kinds on a damaged file
+            return f"does not read as a font ({type(exc).__name__})"
+        return None
+
     def _load(self, path: Path) -> Asset | str:
         media = IMAGE_TYPES.get(path.suffix.lower())
         if media is None:

@@ -2,19 +2,21 @@
 
 The YAML loader hands over plain text for every scalar; pydantic (lax mode) turns
 "9" into 9 and "2024-02-15" into a date where the schema asks for them, and leaves
-text as text. Unknown keys are errors (`extra="forbid"`).
+text as text. Unknown keys are errors (`extra="forbid"`). `validate.py` reports the
+errors in the author's words; `persklaar schema` prints these as JSON Schema.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..errors import Diagnostics
-from .yamlsrc import Positions
+from .settings import SettingsFile
+from .validate import validate
+
+__all__ = ["ChapterFrontMatter", "DataTableFile", "Kind", "ModuleFile", "PublicationFile", "json_schemas", "validate"]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(max_length=200_000)]
@@ -25,7 +27,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class PublicationFile(_Strict):
+class MetaFile(_Strict):
+    """The metadata part of publication.yaml."""
+
     title: Text
     subtitle: str = ""
     authors: list[Text] = Field(min_length=1)
@@ -36,8 +40,10 @@ class PublicationFile(_Strict):
     edition: str = "1"
     description: str = ""
     keywords: list[Text] = []
-    reading_speed: int = Field(220, ge=60, le=1000, description="words per minute")
-    short_max_minutes: int = Field(10, ge=1, le=600)
+
+
+class PublicationFile(SettingsFile, MetaFile):
+    """publication.yaml: the metadata, then the settings (settings.py)."""
 
 
 class ChapterFrontMatter(_Strict):
@@ -86,29 +92,15 @@ class DataTableFile(_Strict):
     chart: list[str] = []
 
 
-def validate(schema: type[BaseModel], data: Any, pos: Positions, diags: Diagnostics):
-    """Validate `data`; report every schema error at its file:line:col. None if invalid."""
-    if not isinstance(data, dict):
-        diags.error(pos.of(()), "expected a mapping of keys to values")
-        return None
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors():
-            _report(error, pos, diags)
-        return None
-
-
-def _report(error: ErrorDetails, pos: Positions, diags: Diagnostics) -> None:
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    field = ".".join(str(p) for p in loc) or "(document)"
-    if kind == "extra_forbidden":
-        diags.error(pos.of(loc, key=True), f"unknown key {loc[-1]!r}")
-    elif kind == "missing":
-        inside = f" in {'.'.join(str(p) for p in loc[:-1])}" if len(loc) > 1 else ""
-        diags.error(pos.of(loc), f"missing required key {loc[-1]!r}{inside}")
-    else:
-        value = error.get("input")
-        shown = f" (got {value!r})" if isinstance(value, (str, int, float)) else ""
-        diags.error(pos.of(loc), f"{field}: {error['msg']}{shown}")
+def json_schemas() -> dict[str, dict]:
+    """JSON Schema of each content file kind, for editors (`persklaar schema`)."""
+    kinds: dict[str, tuple[type[BaseModel], str]] = {"publication": (PublicationFile, "content/publication.yaml"),
+             "module": (ModuleFile, "content/course/NN-slug.yaml: a course module"),
+             "data": (DataTableFile, "content/data/ID.yaml: a data table")}
+    out = {}
+    for name, (model, title) in kinds.items():
+        schema = model.model_json_schema()
+        schema["title"] = title
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        out[name] = schema
+    return out

@@ -16,13 +16,3 @@ def slugify(text: str) -> str:
 def count_words(text: str) -> int:
     """Words as a reader counts them: runs of letters/digits (with inner - ' ’ . ,)."""
     return len(re.findall(r"\w+(?:[-'’.,]\w+)*", text))
-
-
-def format_number(value: float, language: str = "nl", decimals: int | None = None) -> str:
-    """Number in the publication's convention: 72,3 and 634.000 in Dutch."""
-    if decimals is None:
-        decimals = 0 if float(value).is_integer() else len(repr(float(value)).split(".")[1])
-    text = f"{value:,.{decimals}f}"
-    if language.startswith(("nl", "de")):
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text

@@ -76,9 +76,8 @@ def load(text: str, shown: str, line_offset: int = 0) -> tuple[Any, Positions]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark, problem = _mistake(exc)
         where = pos.mark(mark) if mark else SourceLocation(shown, 1 + line_offset, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
         raise ContentError.at(where, f"YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise ContentError.at(SourceLocation(shown, 1 + line_offset, 1), f"YAML: {exc}") from None
@@ -89,6 +88,22 @@ def load(text: str, shown: str, line_offset: int = 0) -> tuple[Any, Positions]:
     if errors:
         raise ContentError(errors)
     return value, pos
+
+
+# Where PyYAML notices a mistake only on the next line, it marks where the mistaken key or
+# quote began (the context): that is the line to point an author at.
+_BEGAN_HERE = {
+    "while scanning a simple key": "this line needs `key: value` (a colon and a space after the key)",
+    "while scanning a quoted scalar": "a quote opened here is never closed",
+    "while scanning a block scalar": "this block (`|` or `>`) is not indented as expected",
+}
+
+
+def _mistake(exc: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
+    """The position and words for a YAML syntax error."""
+    if exc.context in _BEGAN_HERE and exc.context_mark is not None:
+        return exc.context_mark, f"{_BEGAN_HERE[exc.context]} ({exc.problem})"
+    return exc.problem_mark or exc.context_mark, exc.problem or exc.context or "invalid YAML"
 
 
 def _convert(node: yaml.Node, path: Path_, pos: Positions, errors: list[Diagnostic]) -> Any:

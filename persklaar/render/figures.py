@@ -10,25 +10,24 @@ from __future__ import annotations
 import html
 from xml.sax.saxutils import escape
 
-from ..core.labels import labels_for
+from ..core.labels import Locale
 from ..core.model import DataTable
-from ..core.text import format_number
 
 PANEL_W, BAR_H, GAP, LABEL_W, TOP = 300, 16, 6, 90, 24
 COLOURS = ("#2f5d8a", "#7a4e8c", "#3d7a52", "#8a5a2f")  # dark enough for greyscale print
 
 
-def cell_text(value: str | float | None, unit: str, language: str) -> str:
+def cell_text(value: str | float | None, unit: str, locale: Locale) -> str:
     """A table cell as the reader sees it: `72,3 %`, `634.000`, or a dash."""
     if value is None:
         return "–"
     if isinstance(value, float):
-        shown = format_number(value, language)
+        shown = locale.number(value)
         return f"{shown} {unit}".strip() if unit == "%" else shown
     return str(value)
 
 
-def table_html(table: DataTable, language: str, table_id: str = "") -> str:
+def table_html(table: DataTable, locale: Locale, table_id: str = "") -> str:
     """The table as XHTML with a caption and header cells (scope) for screen readers."""
     head = "".join(f'<th scope="col">{escape(_label(c.label, c.unit))}</th>' for c in table.columns)
     body = []
@@ -36,7 +35,7 @@ def table_html(table: DataTable, language: str, table_id: str = "") -> str:
         cells = [f'<th scope="row">{escape(str(row[0] or ""))}</th>']
         for column, value in zip(table.columns[1:], row[1:], strict=False):
             cls = ' class="num"' if column.type == "number" else ""
-            cells.append(f"<td{cls}>{escape(cell_text(value, column.unit, language))}</td>")
+            cells.append(f"<td{cls}>{escape(cell_text(value, column.unit, locale))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     ident = f' id="{table_id}"' if table_id else ""
     note = ""
@@ -50,21 +49,21 @@ def _label(label: str, unit: str) -> str:
     return f"{label} ({unit})" if unit else label
 
 
-def chart_description(table: DataTable, language: str) -> str:
+def chart_description(table: DataTable, locale: Locale) -> str:
     """The chart's text alternative: every value it draws, in words."""
-    missing = labels_for(language)["not_given"]
+    missing = locale["not_given"]
     parts = []
     for key in table.chart:
         column = next(c for c in table.columns if c.key == key)
         values = ", ".join(
-            f"{name} {cell_text(v, column.unit, language) if v is not None else missing}"
+            f"{name} {cell_text(v, column.unit, locale) if v is not None else missing}"
             for name, v in table.column_values(key)
         )
         parts.append(f"{_label(column.label, column.unit)}: {values}.")
     return " ".join(parts)
 
 
-def chart_svg(table: DataTable, language: str, key: str = "", pad: int = 0) -> str:
+def chart_svg(table: DataTable, locale: Locale, key: str = "", pad: int = 0) -> str:
     """A standalone SVG (with xmlns, title and desc) of the table's charted columns.
 
     `key` makes the ids of its title and description unique where one document holds
@@ -84,17 +83,17 @@ def chart_svg(table: DataTable, language: str, key: str = "", pad: int = 0) -> s
         f'<svg xmlns="http://www.w3.org/2000/svg" {box} '
         f'role="img" aria-labelledby="chart-title{suffix} chart-desc{suffix}" class="chart">',
         f'<title id="chart-title{suffix}">{escape(table.title)}</title>',
-        f'<desc id="chart-desc{suffix}">{escape(chart_description(table, language))}</desc>',
+        f'<desc id="chart-desc{suffix}">{escape(chart_description(table, locale))}</desc>',
     ]
     if pad:  # the ground keeps black labels readable when night mode darkens the page behind
         parts.append(f'<rect x="{-pad}" y="{-pad}" width="{w:g}" height="{h:g}" fill="#ffffff"/>')
     for index, column in enumerate(table.chart):
-        parts.append(_panel(table, column, index, index * panel_h, language))
+        parts.append(_panel(table, column, index, index * panel_h, locale))
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def _panel(table: DataTable, key: str, index: int, y0: int, language: str) -> str:
+def _panel(table: DataTable, key: str, index: int, y0: int, locale: Locale) -> str:
     column = next(c for c in table.columns if c.key == key)
     values = table.column_values(key)
     top = max((v for _, v in values if v is not None), default=1.0) or 1.0
@@ -106,23 +105,23 @@ def _panel(table: DataTable, key: str, index: int, y0: int, language: str) -> st
         out.append(f'<text x="0" y="{y + BAR_H - 4}">{escape(name)}</text>')
         if value is None:
             out.append(f'<text x="{LABEL_W}" y="{y + BAR_H - 4}" font-style="italic" fill="#555">'
-                       f'{escape(labels_for(language)["not_given"])}</text>')
+                       f'{escape(locale["not_given"])}</text>')
             continue
         w = max(1.0, (PANEL_W - 70) * value / top)
         out.append(f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR_H}" fill="{colour}"/>')
         out.append(f'<text x="{LABEL_W + w + 4:.1f}" y="{y + BAR_H - 4}">'
-                   f'{escape(cell_text(value, column.unit, language))}</text>')
+                   f'{escape(cell_text(value, column.unit, locale))}</text>')
     out.append("</g>")
     return "\n".join(out)
 
 
-def figure_html(table: DataTable, language: str, chart_markup: str, key: str = "") -> str:
+def figure_html(table: DataTable, locale: Locale, chart_markup: str, key: str = "") -> str:
     """The table, then its chart in a <figure> with a caption (chart markup given by the output).
 
     `key` (from `Placements.key`; default the table's id) makes the ids `table-KEY`, `chart-KEY`.
     """
     key = key or table.id
-    return table_html(table, language, f"table-{key}") + chart_figure(table, chart_markup, key)
+    return table_html(table, locale, f"table-{key}") + chart_figure(table, chart_markup, key)
 
 
 def chart_figure(table: DataTable, chart_markup: str, key: str) -> str:

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from ..core.model import Glyph, Publication
 from ..errors import Diagnostics
+from .styles import Stylesheet
 
 _RANGE = re.compile(r"U\+([0-9A-F?]{1,6})(?:-([0-9A-F]{1,6}))?", re.IGNORECASE)
 
@@ -34,12 +35,11 @@ class Face:
         return not self.ranges or any(lo <= code <= hi for lo, hi in self.ranges)
 
 
-def faces(stylesheets: Iterable[Path]) -> list[Face]:
+def faces(stylesheets: Iterable[Stylesheet]) -> list[Face]:
     """Every @font-face of `stylesheets` whose font file exists."""
     found: list[Face] = []
     for sheet in stylesheets:
-        if sheet.is_file():
-            found += _faces_in(sheet.read_text("utf-8"), sheet.parent)
+        found += _faces_in(sheet.text, sheet.base)
     return found
 
 
@@ -100,7 +100,8 @@ def covers(found: list[Face], char: str) -> bool:
     return False
 
 
-def check_glyphs(pub: Publication, stylesheets: list[Path], glyphs: Iterable[Glyph], diags: Diagnostics) -> None:
+def check_glyphs(pub: Publication, stylesheets: list[Stylesheet], glyphs: Iterable[Glyph],
+                 diags: Diagnostics) -> None:
     """Report each character in `glyphs` that no font of `stylesheets` can draw."""
     found = faces(stylesheets)
     verdict: dict[str, bool] = {}

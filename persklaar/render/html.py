@@ -93,7 +93,7 @@ class HtmlRenderer(RendererHTML):
         table = self.pub.table(table_id)
         if table is None:  # the loader refused this already; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
-        return figures.table_html(table, self.pub.meta.language, f"table-{page.placed.key(table.id)}")
+        return figures.table_html(table, self.pub.locale, f"table-{page.placed.key(table.id)}")
 
     def render_image_src(self, asset: Asset) -> str:
         return asset.path

@@ -1,9 +1,10 @@
 """WeasyPrint, boxed in: one URL fetcher for everything, warnings surfaced, tagged PDF.
 
 WeasyPrint's default fetcher reads any file or URL into the PDF; ours serves only
-regular files under the project's `content/`, `templates/` and `styles/` (and
-`data:` URLs, which read nothing) and stops the render on anything else. WeasyPrint
-drops bad CSS with a log line only, so every warning it logs fails the build.
+regular files under the publication's `content/`, `templates/`, `styles/` and `fonts/`
+and the default theme's `templates/` and `styles/` (and `data:` URLs, which read
+nothing), and stops the render on anything else. WeasyPrint drops bad CSS with a log
+line only, so every warning it logs fails the build.
 """
 
 from __future__ import annotations
@@ -15,20 +16,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..core.theme import Theme
 from ..errors import BuildError
-
-TRUSTED_DIRS = ("content", "templates", "styles")
+from .styles import Stylesheet
 
 
 def _fetcher_class():
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class ProjectFetcher(URLFetcher):
-        """Serves files under the project's content/templates/styles; refuses the rest."""
+        """Serves files of the publication and its theme (Theme.trusted_dirs); refuses the rest."""
 
         def __init__(self, root: Path) -> None:
             super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
-            self.bases = [(root / d).resolve() for d in TRUSTED_DIRS]
+            self.bases = Theme.of(root).trusted_dirs()
             self.fatal = FatalURLFetchingError
 
         def fetch(self, url, headers=None):
@@ -39,8 +40,8 @@ def _fetcher_class():
                 raise self.refused(f"refused to fetch {url[:80]!r}: builds never use the network")
             path = Path(unquote(urlsplit(url).path)).resolve()
             if not any(path.is_relative_to(b) for b in self.bases) or not path.is_file():
-                raise self.refused(f"refused to read {path}: only files under content/, templates/ and styles/ "
-                                   "may be used")
+                raise self.refused(f"refused to read {path}: only files under content/, templates/, styles/ "
+                                   "and fonts/ (and the theme's) may be used")
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
 
@@ -96,16 +97,24 @@ def surfaced_warnings(what: str):
         raise BuildError(f"{what}: WeasyPrint reported problems:\n  {listed}")
 
 
-def render_pdf(html: str, root: Path, stylesheets: list[Path], identifier: str, what: str) -> bytes:
+def _css(sheet: Stylesheet, fonts, fetcher):
+    from weasyprint import CSS
+
+    if sheet.path is not None:
+        return CSS(filename=str(sheet.path), font_config=fonts, url_fetcher=fetcher)
+    return CSS(string=sheet.text, base_url=sheet.base.as_uri() + "/", font_config=fonts, url_fetcher=fetcher)
+
+
+def render_pdf(html: str, root: Path, stylesheets: list[Stylesheet], identifier: str, what: str) -> bytes:
     """Lay out `html` with `stylesheets` into a tagged PDF (bytes), deterministically."""
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher = _fetcher_class()(root)
     fonts = FontConfiguration()
     base = base_url(root)
     with surfaced_warnings(what):
-        css = [CSS(filename=str(s), font_config=fonts, url_fetcher=fetcher) for s in stylesheets]
+        css = [_css(s, fonts, fetcher) for s in stylesheets]
         document = HTML(string=html, base_url=base, url_fetcher=fetcher)
         try:
             return document.write_pdf(
@@ -123,18 +132,25 @@ def base_url(root: Path) -> str:
     return root.as_uri() + "/"
 
 
-def browsable_html(markup: str, stylesheets: list[Path], root: Path) -> bytes:
+def browsable_html(markup: str, stylesheets: list[Stylesheet], root: Path) -> bytes:
     """`markup` as the author can open it from `dist/html/`: WeasyPrint gets the stylesheets
     and the base URL (the publication's folder) separately, so a browser is told both in the <head>."""
-    import html
 
     base = "../../"  # from dist/html/ to the folder relative URLs are resolved in
-    links = "".join(f'<link rel="stylesheet" href="{html.escape(s.relative_to(root).as_posix())}">'
-                    for s in stylesheets)
+    links = "".join(_link(s, root) for s in stylesheets)
     head = f'<base href="{base}">{links}'
     at = markup.find("<head>")
     markup = markup[: at + 6] + head + markup[at + 6:] if at >= 0 else head + markup
     return markup.encode("utf-8")
+
+
+def _link(sheet: Stylesheet, root: Path) -> str:
+    import html
+
+    if sheet.path is None:
+        return f"<style>{sheet.text}</style>"
+    href = sheet.path.relative_to(root).as_posix() if sheet.path.is_relative_to(root) else sheet.path.as_uri()
+    return f'<link rel="stylesheet" href="{html.escape(href)}">'
 
 
 def check_pdf(data: bytes, what: str) -> int:
@@ -188,8 +204,7 @@ class Layouter:
     `render_pdf`.
     """
 
-    def __init__(self, root: Path, stylesheets: list[Path]) -> None:
-        from weasyprint import CSS
+    def __init__(self, root: Path, stylesheets: list[Stylesheet]) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
         self.root = root
@@ -197,7 +212,7 @@ class Layouter:
         self.fetcher = _fetcher_class()(root)
         self.fonts = FontConfiguration()
         with surfaced_warnings(", ".join(s.name for s in stylesheets)):
-            self.css = [CSS(filename=str(s), font_config=self.fonts, url_fetcher=self.fetcher) for s in stylesheets]
+            self.css = [_css(s, self.fonts, self.fetcher) for s in stylesheets]
 
     def layout(self, html: str, what: str):
         """WeasyPrint's `Document` of `html` (pages laid out, nothing written yet)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -40,7 +41,8 @@ class ResourceRow:
         return dataclasses.replace(self, **changes)
 
 
-def resource_rows(pub: Publication, section: Section, labels: dict[str, str]) -> list[ResourceRow]:
+def resource_rows(pub: Publication, section: Section) -> list[ResourceRow]:
+    labels = pub.labels
     rows = []
     for r in section.resources:
         short = r.is_short(pub.settings)
@@ -68,18 +70,9 @@ def module_totals(module: Module) -> Totals:
     return Totals(len(module.resources), module.total_minutes)
 
 
-def count_label(count: int, labels: dict[str, str]) -> str:
+def count_label(count: int, labels: Mapping[str, str]) -> str:
     """`1 bron` / `3 bronnen`, in the publication's language."""
     return labels["resources_total_one"] if count == 1 else labels["resources_total"].format(count=count)
-
-
-def long_date(day: dt.date, labels: dict[str, str]) -> str:
-    """`1 juni 2025`: month names and their order come from the label table."""
-    months = labels.get("months", "").split()
-    if len(months) != 12:
-        return day.isoformat()
-    return labels.get("date_format", "{day} {month} {year}").format(day=day.day, month=months[day.month - 1],
-                                                                      year=day.year)
 
 
 def build_moment(pub: Publication, source_date_epoch: int | None) -> dt.datetime:

@@ -14,8 +14,8 @@ import subprocess
 import sys
 import threading
 import time
-from queue import Empty, Queue
 from pathlib import Path
+from queue import Empty, Queue
 
 import pytest
 
@@ -131,7 +131,8 @@ def test_renderer_error_leaves_outputs_untouched(built: Path):
     assert "handouts:3" in result.stderr and "no_such_variable" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     after, before = snapshot(built), dict(before)
-    after.pop(".persklaar-state.json"); before.pop(".persklaar-state.json")
+    after.pop(".persklaar-state.json")
+    before.pop(".persklaar-state.json")
     assert after == before
 
 
@@ -150,8 +151,9 @@ def test_killed_build_leaves_no_partial_file(built: Path):
     after = snapshot(built)
     # Every file in dist/ is a complete file: either the previous one, or a fully published new one.
     assert set(after) == set(before)
-    from pypdf import PdfReader
     import zipfile
+
+    from pypdf import PdfReader
 
     for rel in after:
         if rel.endswith(".pdf"):

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -225,3 +226,17 @@ def test_ctrl_c_during_a_build_is_one_line_and_no_worker_survives(tmp_path: Path
     code, out = _finish(process, lines)
     assert code == 130 and "interrupted" in out and "Traceback" not in out, out
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def test_serve_shows_a_publication_made_by_new(tmp_path: Path) -> None:
+    folder = tmp_path / "nieuw"
+    made = cli("new", str(folder), "--language", "nl", "--title", "Mijn eigen boek", timeout=60)
+    assert made.returncode == 0, made.stderr
+    process, lines = _started(["serve", "--port", "0", "--jobs", "1"], folder, "watching")
+    url = next(line.split(" at ")[1].split()[0] for line in lines if " at http://" in line)
+    with urllib.request.urlopen(url, timeout=10) as response:
+        page = response.read().decode()
+    code, out = _finish(process, lines)
+    assert '<html lang="nl">' in page and '<h1 id="title">Mijn eigen boek</h1>' in page
+    assert "/__persklaar/live.js" in page and "/__persklaar/live.js" not in (folder / "dist/web/index.html").read_text()
+    assert code == 0, out

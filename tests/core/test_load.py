@@ -9,8 +9,9 @@ import pytest
 from persklaar.core import links
 from persklaar.core import load as content
 from persklaar.core.model import reading_minutes
-from persklaar.core.text import count_words, format_number, slugify
+from persklaar.core.text import count_words, slugify
 from persklaar.errors import ContentError
+from support import locale
 
 
 def load(root: Path):
@@ -69,7 +70,9 @@ def test_reading_time_rounds_up():
 def test_word_count_and_helpers():
     assert count_words("Zelfscankassa's en contactloos-betalen, 72,3% — ok.") == 5
     assert slugify("Welke banen worden overgenomen?") == "welke-banen-worden-overgenomen"
-    assert format_number(634000.0, "nl") == "634.000" and format_number(72.3, "nl") == "72,3"
+    assert locale("nl").number(634000.0) == "634.000" and locale("nl").number(72.3) == "72,3"
+    assert locale("en").number(634000.0) == "634,000" and locale("fr").number(72.3) == "72,3"
+    assert locale("fr").number(634000.0) == "634\u00a0000" and locale("de").number(1234.5) == "1.234,5"
 
 
 def test_placeholder_urls_warned(mini: Path):
@@ -88,7 +91,7 @@ def test_all_errors_reported_at_once(mini: Path):
     with pytest.raises(ContentError) as caught:
         load(mini)
     shown = [str(d) for d in caught.value.diagnostics]
-    assert "content/essay/01-begin.md:3:1: unknown key 'kleur'" in shown
+    assert any(s.startswith("content/essay/01-begin.md:3:1: unknown key 'kleur'") for s in shown)
     assert any(s.startswith("content/essay/01-begin.md:5:1: raw HTML") for s in shown)
     assert any(s.startswith("content/course/03-robots.yaml:") and "'minuts'" in s for s in shown)
 

@@ -21,9 +21,7 @@ from tinyhtml5 import parse as parse_html
 
 from persklaar.core import load as content
 from persklaar.core import reading_time
-from persklaar.core.labels import labels_for
 from persklaar.core.model import Publication
-from persklaar.core.text import format_number
 from persklaar.outputs import BuildOptions
 from persklaar.outputs.booklet import Booklet
 from persklaar.outputs.booklet.impose import padded, sheet_order
@@ -61,7 +59,7 @@ class Built:
 
     @property
     def labels(self) -> dict[str, str]:
-        return labels_for(self.pub.meta.language)
+        return dict(self.pub.labels)
 
 
 BOOKLET = Booklet()
@@ -298,12 +296,11 @@ def test_pdf_is_tagged_with_language_and_metadata(built: Built) -> None:
 def test_reading_time_table_totals(built: Built) -> None:
     start = built.dests["reading-times"]
     text = " ".join(built.texts[start : built.dests["links"] if built.pub.links else None])
-    lang = built.pub.meta.language
     words, minutes = reading_time.essay_total(built.pub)
-    assert f"{built.labels['total']} {format_number(words, lang)} {minutes}" in text
+    assert f"{built.labels['total']} {built.pub.locale.number(words)} {minutes}" in text
     assert built.labels["reading_time_note"].format(speed=built.pub.settings.reading_speed) in text
     for row in reading_time.chapter_times(built.pub):
-        assert f"{norm(row.title)} {format_number(row.words, lang)} {row.minutes}" in text
+        assert f"{norm(row.title)} {built.pub.locale.number(row.words)} {row.minutes}" in text
 
 
 def test_course_tables_show_badges_and_totals(built: Built) -> None:

@@ -27,13 +27,12 @@ from PIL import Image
 
 from persklaar.core import load as content
 from persklaar.core import reading_time
-from persklaar.core.labels import labels_for
 from persklaar.core.model import Publication, group_parts
 from persklaar.errors import BuildError
 from persklaar.outputs import BuildOptions
 from persklaar.outputs.epub import Epub, epubzip, package, pages
 from persklaar.render import figures, views
-from support import EPOCH, PNG, REPO, add_edge_cases, copy_project, copy_repo_project
+from support import EPOCH, PNG, REPO, add_edge_cases, copy_project, copy_repo_project, labels
 
 EPUB = Epub()
 
@@ -47,7 +46,7 @@ NS = {
 }
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EPUB_TYPE = f"{{{NS['epub']}}}type"
-L = labels_for("nl")
+L = labels("nl")
 
 
 # ---------------------------------------------------------------- reading an EPUB
@@ -287,7 +286,7 @@ def test_accessibility_metadata(book: Book) -> None:
     features = set(book.meta("schema:accessibilityFeature"))
     assert {"structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"} <= features
     assert book.meta("schema:accessibilityHazard") == ["none"]
-    assert book.meta("schema:accessibilitySummary") == [L["accessibility_summary"]]
+    assert book.meta("schema:accessibilitySummary") == [book.pub.labels["accessibility_summary"]]
 
 
 def test_contents_follow_the_publication(book: Book) -> None:
@@ -422,15 +421,15 @@ def test_resource_tables_show_minutes_badges_and_totals(book: Book) -> None:
 
 
 def test_reading_time_table_matches_the_model(book: Book) -> None:
-    from persklaar.core.text import format_number
 
     page = book.pages["reading-times.xhtml"]
     essay = page.find(".//x:table", NS)
     rows = [[text(c) for c in row] for row in essay.findall("x:tbody/x:tr", NS)]
     times = reading_time.chapter_times(book.pub)
-    assert rows == [[t.title, format_number(t.words, "nl"), str(t.minutes)] for t in times]
+    assert rows == [[t.title, book.pub.locale.number(t.words), str(t.minutes)] for t in times]
     words, minutes = reading_time.essay_total(book.pub)
-    assert [text(c) for c in essay.find("x:tfoot/x:tr", NS)] == [L["total"], format_number(words, "nl"), str(minutes)]
+    total = [L["total"], book.pub.locale.number(words), str(minutes)]
+    assert [text(c) for c in essay.find("x:tfoot/x:tr", NS)] == total
 
 
 def test_chart_is_a_described_image_beside_its_table(book: Book) -> None:
@@ -444,7 +443,7 @@ def test_chart_is_a_described_image_beside_its_table(book: Book) -> None:
                 if img.get("src") == name]
         assert imgs
         for href, img in imgs:
-            assert img.get("alt") == figures.chart_description(table, "nl")
+            assert img.get("alt") == figures.chart_description(table, book.pub.locale)
             assert img.get("aria-describedby") in book.ids(href)
 
 

@@ -21,21 +21,20 @@ from pypdf import PdfReader
 
 from persklaar.core import links
 from persklaar.core import load as content
-from persklaar.core.labels import labels_for
 from persklaar.core.model import Publication, Section
 from persklaar.core.schema import Kind
 from persklaar.errors import BuildError
 from persklaar.outputs import BuildOptions
-from persklaar.outputs.handouts import COMBINED, Handouts, target
+from persklaar.outputs.handouts import Handouts, combined, target
 from persklaar.outputs.handouts.combine import combine
 from persklaar.render import views
-from support import REPO, copy_project, copy_repo_project
+from support import REPO, copy_project, copy_repo_project, labels, locale
 
 HANDOUTS = Handouts()
 
 A4 = (595.28, 841.89)
 EPOCH = 1735689600  # 2025-01-01 UTC
-L = labels_for("nl")
+L = labels("nl")
 
 
 @dataclass
@@ -66,7 +65,7 @@ def build_all(root: Path, options: BuildOptions) -> Built:
         (dist / job.targets[0]).parent.mkdir(parents=True, exist_ok=True)
         shutil.move(staging / job.targets[0], dist / job.targets[0])
     paths = [dist / job.targets[0] for job in HANDOUTS.jobs(pub)]
-    combine(pub, paths, dist / COMBINED)
+    combine(pub, paths, dist / combined(pub))
     return Built(root, pub, dist, options)
 
 
@@ -361,7 +360,7 @@ def test_mini_has_no_placeholder_marks(mini_built: Built):
 
 
 def test_header_and_footer(built: Built):
-    date_text = views.long_date(views.build_moment(built.pub, built.options.source_date_epoch).date(), labels_for("nl"))
+    date_text = built.pub.locale.date(views.build_moment(built.pub, built.options.source_date_epoch).date())
     module_of = {s.number: m for m in built.pub.modules for s in m.sections}
     for section in built.sections:
         pages = page_texts(built.sheet(section))
@@ -380,11 +379,11 @@ def test_header_and_footer(built: Built):
 
 def test_build_date_comes_from_the_epoch_or_the_edition(real_built: Built, mini_built: Built):
     day = views.build_moment(real_built.pub, EPOCH).date()
-    assert views.long_date(day, labels_for("nl")) == "1 januari 2025"
+    assert locale("nl").date(day) == "1 januari 2025"
     assert "1 januari 2025" in page_texts(real_built.sheet(real_built.sections[0]))[0]
-    assert views.long_date(mini_built.pub.meta.date, labels_for("nl")) == "15 januari 2025"
+    assert locale("nl").date(mini_built.pub.meta.date) == "15 januari 2025"
     assert "15 januari 2025" in page_texts(mini_built.sheet(mini_built.sections[0]))[0]
-    assert views.long_date(real_built.pub.meta.date, labels_for("en")) == "1 June 2025"
+    assert locale("en").date(real_built.pub.meta.date) == "1 June 2025"
 
 
 def test_notes_box_only_where_the_page_has_room(built: Built):
@@ -435,18 +434,18 @@ def contrast(a: str, b: str) -> float:
 
 
 def test_combined_pdf_has_one_bookmark_per_sheet(built: Built):
-    combined = PdfReader(built.dist / COMBINED)
-    outline = combined.outline
+    merged = PdfReader(built.dist / combined(built.pub))
+    outline = merged.outline
     assert all(not isinstance(item, list) for item in outline), "no nested bookmarks from the sheets"
     assert [item.title for item in outline] == [f"{s.number} {s.title}" for s in built.sections]
     sizes = [len(PdfReader(built.sheet(s)).pages) for s in built.sections]
-    assert len(combined.pages) == sum(sizes)
+    assert len(merged.pages) == sum(sizes)
     starts = [sum(sizes[:i]) for i in range(len(sizes))]
-    assert [combined.get_destination_page_number(item) for item in outline] == starts
+    assert [merged.get_destination_page_number(item) for item in outline] == starts
 
 
 def test_real_combined_bookmark_title(real_built: Built):
-    titles = [item.title for item in PdfReader(real_built.dist / COMBINED).outline]
+    titles = [item.title for item in PdfReader(real_built.dist / combined(real_built.pub)).outline]
     assert "8.1 Welke banen worden overgenomen?" in titles
 
 
@@ -467,7 +466,7 @@ def test_two_builds_are_byte_identical(mini_built: Built, tmp_path: Path, monkey
         assert again == mini_built.sheet(section).read_bytes(), section.number
     paths = [root / "dist" / job.targets[0] for job in HANDOUTS.jobs(pub)]
     combine(pub, paths, root / "combined.pdf")
-    assert (root / "combined.pdf").read_bytes() == (mini_built.dist / COMBINED).read_bytes()
+    assert (root / "combined.pdf").read_bytes() == (mini_built.dist / combined(mini_built.pub)).read_bytes()
 
 
 LONG_MODULE = """\

@@ -25,17 +25,15 @@ import pytest
 
 from persklaar.core import load as content
 from persklaar.core import reading_time
-from persklaar.core.labels import labels_for
 from persklaar.core.model import Publication
-from persklaar.errors import BuildError
 from persklaar.outputs import REGISTRY, BuildOptions
 from persklaar.outputs.web import Web
 from persklaar.outputs.web.site import page_names
-from support import EPOCH, REPO, add_edge_cases, cli, copy_project, copy_repo_project
+from support import EPOCH, PNG, REPO, add_edge_cases, cli, copy_project, copy_repo_project, labels
 from webtools import served, vnu_jar
 
 WEB = Web()
-L = labels_for("nl")
+L = labels("nl")
 EXTERNAL = re.compile(r"^(https?:|mailto:)")
 
 
@@ -303,14 +301,35 @@ def test_web_is_a_default_output_built_in_process() -> None:
     assert "web" in REGISTRY.defaults() and WEB.in_process and WEB.site == "web"
 
 
-def test_a_font_outside_styles_is_refused(tmp_path: Path) -> None:
+def test_a_stylesheet_url_outside_the_publication_is_a_content_error(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     (tmp_path / "secret.woff2").write_bytes(b"wOF2 not really")
-    css = root / "styles/fonts.css"
-    css.write_text(css.read_text("utf-8") + '\n@font-face { font-family: "X"; src: url("../../secret.woff2"); }\n')
-    pub, _ = content.load(root)
-    with pytest.raises(BuildError, match="outside styles/"):
-        WEB.jobs(pub)
+    (root / "styles/custom.css").write_text(
+        'p { color: black; }\n@font-face { font-family: "X"; src: url("../../secret.woff2"); }\n'
+        'body { background: url(https://tracker.example/pixel.png); }\n', "utf-8")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    assert "styles/custom.css:2:1: url(../../secret.woff2) is not a file of the publication or its theme" \
+        in result.stderr
+    assert "styles/custom.css:3:1: url(https://tracker.example/pixel.png) would load from outside" in result.stderr
+    assert not (root / "dist").exists()
+
+
+def test_settings_and_custom_css_reach_the_site_with_their_files(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    publication = root / "content/publication.yaml"
+    publication.write_text(publication.read_text("utf-8") + "theme:\n  accent: '#7a1f3d'\n", "utf-8")
+    (root / "styles/img").mkdir()
+    (root / "styles/img/ruis.png").write_bytes(PNG)
+    (root / "styles/custom.css").write_text("main { background-image: url('img/ruis.png'); }\n", "utf-8")
+    result = cli("web", "--root", str(root))
+    assert result.returncode == 0, result.stderr
+    css = (root / "dist/web/style.css").read_text("utf-8")
+    assert "--accent: #7a1f3d;" in css and 'url("assets/ruis.png")' in css
+    names = ("styles/web.css", "publication.yaml", "styles/custom.css")
+    order = [css.index(f"/* ---- {name} ---- */") for name in names]
+    assert order == sorted(order)  # the settings over the theme, custom.css over both
+    assert (root / "dist/web/assets/ruis.png").read_bytes() == PNG
 
 
 # ---------------------------------------------------------------- the Nu Html Checker

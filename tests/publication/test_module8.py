@@ -6,7 +6,6 @@ not about the builder: when the content changes on purpose, change them here.
 
 from __future__ import annotations
 
-from persklaar.core.labels import labels_for
 from persklaar.core.load import load
 from persklaar.outputs.handouts.sheet import sheet_html
 from persklaar.render import views
@@ -28,7 +27,7 @@ def test_module_8_minutes_and_totals():
 
 def test_each_sheet_prints_its_totals():
     pub, _ = load(REPO)
-    labels = labels_for(pub.meta.language)
+    labels = pub.labels
     for number, (minutes, total) in SHIPPED.items():
         module, section = pub.section(number)
         html = sheet_html(pub, module, section, pub.meta.date, notes_lines=0)

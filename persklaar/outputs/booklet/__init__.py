@@ -50,5 +50,11 @@ class Booklet(Output):
 
     def check(self, pub: Publication, diags: Diagnostics) -> None:
         from ...render.fonts import check_glyphs
+        from ...render.styles import stylesheets
 
-        check_glyphs(pub, [pub.root / "styles" / s for s in STYLESHEETS], pub.glyphs, diags)
+        check_glyphs(pub, stylesheets(pub, STYLESHEETS, pub.settings.page), pub.glyphs, diags)
+        if pub.theme.own:
+            from ...render.templating import dry_run
+            from .page import page_html
+
+            dry_run(diags, lambda: page_html(pub, BuildOptions()))

@@ -31,8 +31,14 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-A4_LANDSCAPE = (841.89, 595.28)  # points
+A4_LANDSCAPE = (841.89, 595.28)  # points: the sheet of an A5 booklet
 Side = tuple[int | None, int | None]
+Sheet = tuple[float, float]
+
+
+def sheet_points(width_mm: float, height_mm: float) -> Sheet:
+    """A sheet's size in points, rounded as the A4 constant is (so A5 booklets stay the same bytes)."""
+    return (round(width_mm * 72 / 25.4, 2), round(height_mm * 72 / 25.4, 2))
 
 
 def padded(n_pages: int) -> int:
@@ -60,14 +66,14 @@ def _real(index: int | None, n_pages: int) -> int | None:
     return index if index is not None and index < n_pages else None
 
 
-def impose(pdf_bytes: bytes, subject: str = "") -> bytes:
-    """The pages of `pdf_bytes` imposed two-up on A4 landscape for a saddle-stitched booklet."""
+def impose(pdf_bytes: bytes, subject: str = "", sheet: Sheet = A4_LANDSCAPE) -> bytes:
+    """The pages of `pdf_bytes` imposed two-up on `sheet` (landscape) for a saddle-stitched booklet."""
     reader = PdfReader(io.BytesIO(pdf_bytes))
     writer = PdfWriter()
     forms = [_as_form(writer, page) for page in reader.pages]
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
     for left, right in sheet_order(len(forms)):
-        _add_side(writer, [(0, left), (1, right)], forms, sizes)
+        _add_side(writer, [(0, left), (1, right)], forms, sizes, sheet)
     _copy_metadata(reader, writer, subject)
     out = io.BytesIO()
     writer.write(out)
@@ -101,9 +107,9 @@ def _resources(writer: PdfWriter, page: PageObject) -> DictionaryObject:
 
 
 def _add_side(writer: PdfWriter, halves: Sequence[tuple[int, int | None]],
-              forms: list[IndirectObject], sizes: list[tuple[float, float]]) -> None:
+              forms: list[IndirectObject], sizes: list[tuple[float, float]], sheet: Sheet) -> None:
     """One sheet side: each half gets its page scaled to fit and centred; None stays blank."""
-    width, height = A4_LANDSCAPE
+    width, height = sheet
     side = writer.add_blank_page(width, height)
     xobjects = DictionaryObject()
     ops = []
@@ -112,20 +118,20 @@ def _add_side(writer: PdfWriter, halves: Sequence[tuple[int, int | None]],
             continue
         name = f"/P{index + 1}"
         xobjects[NameObject(name)] = forms[index]
-        ops.append(_placement(name, slot, sizes[index]))
+        ops.append(_placement(name, slot, sizes[index], sheet))
     side[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
     stream = DecodedStreamObject()
     stream.set_data("\n".join(ops).encode())
     side[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
 
 
-def _placement(name: str, slot: int, size: tuple[float, float]) -> str:
+def _placement(name: str, slot: int, size: tuple[float, float], sheet: Sheet = A4_LANDSCAPE) -> str:
     """`q a 0 0 d x y cm /Pn Do Q`: the page fitted into half `slot` (0 left, 1 right).
 
     Pages meet at the fold (the sheet's centre line), so the inner margins the booklet
     was designed with are exactly what the reader sees.
     """
-    half_w, height = A4_LANDSCAPE[0] / 2, A4_LANDSCAPE[1]
+    half_w, height = sheet[0] / 2, sheet[1]
     w, h = size
     scale = min(half_w / w, height / h, 1.0)
     x = half_w - w * scale if slot == 0 else half_w

@@ -15,13 +15,12 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ...core import reading_time
-from ...core.labels import labels_for
 from ...core.model import Body, Chapter, Module, Publication, Section, Target, group_parts
-from ...core.text import format_number
 from ...errors import BuildError
 from ...render import figures, qr, templating, views
 from ...render.html import HtmlRenderer, Page, Placements
 from ...render.pdf import browsable_html, font_timestamps, render_pdf
+from ...render.styles import stylesheets
 from ..base import KEPT_HTML, BuildOptions, Job
 from .design import STYLESHEETS
 
@@ -30,17 +29,18 @@ def write_booklet(pub: Publication, job: Job, staging: Path, options: BuildOptio
     """Write the booklet PDF and its imposed version (job.targets) under `staging`."""
     booklet_name, imposed_name = job.targets
     markup = page_html(pub, options)
-    styles = [pub.root / "styles" / name for name in STYLESHEETS]
+    styles = stylesheets(pub, STYLESHEETS, pub.settings.page)
     if options.keep_html:
         _write(staging / KEPT_HTML / f"{pub.slug}.html", browsable_html(markup, styles, pub.root))
     moment = views.build_moment(pub, options.source_date_epoch)
     with font_timestamps(int(moment.timestamp())):
         pdf = render_pdf(markup, pub.root, styles, pub.meta.identifier, booklet_name)
-    from .impose import impose  # pypdf: imported by the worker only, not by the planner
+    from .impose import impose, sheet_points  # pypdf: imported by the worker only, not by the planner
 
-    subject = labels_for(pub.meta.language)["imposed_subject"].format(file=booklet_name)
+    page = pub.settings.page
+    subject = pub.labels["imposed_subject"].format(page=page.name, sheet=page.sheet, file=booklet_name)
     try:
-        imposed = impose(pdf, subject)
+        imposed = impose(pdf, subject, sheet_points(page.sheet_width, page.sheet_height))
     except Exception as exc:  # pypdf raises many kinds; any means no print version
         raise BuildError(f"{imposed_name}: imposition failed ({type(exc).__name__}: {exc})") from None
     _write(staging / booklet_name, pdf)
@@ -54,17 +54,16 @@ def _write(path: Path, data: bytes) -> None:
 
 def page_html(pub: Publication, options: BuildOptions) -> str:
     """The booklet as one HTML document, ready for WeasyPrint."""
-    lang = pub.meta.language
-    labels = labels_for(lang)
     renderer = BookletRenderer(pub)
     chapters = [renderer.chapter(c, i) for i, c in enumerate(pub.chapters, start=1)]
     modules = [renderer.module(m) for m in pub.modules]
     return templating.render(
-        pub.root, "booklet/booklet.html", lang,
+        pub, "booklet/booklet.html",
         meta=pub.meta, settings=pub.settings,
         stamp=views.w3c(views.build_moment(pub, options.source_date_epoch)),
-        edition_date=views.long_date(pub.meta.date, labels),
+        edition_date=pub.locale.date(pub.meta.date),
         icon=next((m.icon for m in pub.modules if m.icon), ""),
+        cover_image=pub.settings.cover.image.path if pub.settings.cover.image else "",
         chapters=chapters, modules=modules, parts=group_parts(chapters, lambda c: c.part),
         times=_times(pub), links=[_link(link) for link in pub.links],
     )
@@ -117,8 +116,6 @@ class BookletRenderer(HtmlRenderer):
 
     def __init__(self, pub: Publication) -> None:
         super().__init__(pub)
-        self.lang = pub.meta.language
-        self.labels = labels_for(self.lang)
         self.placed = Placements()  # one document: a table placed again gets fresh ids
         self.units = {c.slug: chapter_id(c) for c in pub.chapters} | {m.unit: module_id(m) for m in pub.modules}
         self.previous_part: str | None = None
@@ -144,11 +141,11 @@ class BookletRenderer(HtmlRenderer):
         if table is None:  # the loader refused this already; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
         key = page.placed.key(table.id)
-        out = figures.table_html(table, self.lang, f"table-{key}")
+        out = figures.table_html(table, self.pub.locale, f"table-{key}")
         if not table.chart:
             return out
-        return out + (f'<figure class="chart" id="chart-{key}">{figures.chart_svg(table, self.lang, key)}'
-                      f'<figcaption><span class="figure-label">{self.labels["chart"]}:</span> '
+        return out + (f'<figure class="chart" id="chart-{key}">{figures.chart_svg(table, self.pub.locale, key)}'
+                      f'<figcaption><span class="figure-label">{self.pub.labels["chart"]}:</span> '
                       f"{html.escape(table.title)}</figcaption></figure>\n")
 
     # -- the parts of the booklet ------------------------------------------------
@@ -171,7 +168,7 @@ class BookletRenderer(HtmlRenderer):
     def section(self, section: Section) -> SectionView:
         intro = self.render_body(section.intro, self.page(f"{section.slug}--"))
         totals = views.section_totals(section)
-        rows = views.resource_rows(self.pub, section, self.labels)
+        rows = views.resource_rows(self.pub, section)
         return SectionView(f"section-{section.slug}", section.number, section.title, templating.safe(intro),
                            rows, totals.count, totals.minutes)
 
@@ -180,7 +177,7 @@ def _times(pub: Publication) -> dict:
     words, minutes = reading_time.essay_total(pub)
     rows = [(f"chapter-{t.slug}", t.title, t.words, t.minutes) for t in reading_time.chapter_times(pub)]
     return {"rows": rows, "words": words, "minutes": minutes,
-            "speed": format_number(pub.settings.reading_speed, pub.meta.language)}
+            "speed": pub.locale.number(pub.settings.reading_speed)}
 
 
 def _link(link) -> dict:

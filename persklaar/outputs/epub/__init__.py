@@ -18,14 +18,13 @@ if TYPE_CHECKING:
     from ...core.model import Publication
     from ...errors import Diagnostics
 
-COVER_STYLESHEETS = ("tokens.css", "fonts.css")  # with templates/epub/cover-image.css
 
 
 class Epub(Output):
     name = "epub"
     summary = "the EPUB 3 for e-readers"
     templates = ("epub",)
-    styles = ("epub.css", *COVER_STYLESHEETS, "fonts")  # the last three: the raster cover
+    styles = ("epub.css", "tokens.css", "fonts.css", "fonts")  # the last three: the raster cover
 
     def jobs(self, pub: Publication) -> list[Job]:
         return [Job(self.name, "", (f"{pub.slug}.epub",), weight=4)]
@@ -33,13 +32,14 @@ class Epub(Output):
     def build(self, pub: Publication, job: Job, staging: Path, options: BuildOptions) -> None:
         """Write `job.targets[0]` under `staging`; nothing else is left behind."""
         from ...render import views
-        from .package import cover_png, package, write
+        from .package import cover_file, package, write
         from .pages import Pages
 
         target = staging / job.targets[0]
         target.parent.mkdir(parents=True, exist_ok=True)
         when = views.build_moment(pub, options.source_date_epoch)
-        write(package(pub, Pages(pub).render(), cover_png(pub), when), target, when, pub.meta.language)
+        cover = cover_file(pub)
+        write(package(pub, Pages(pub).render(cover[0]), cover, when), target, when, pub.meta.language)
 
     def warm_up(self) -> None:
         import ebooklib.epub  # noqa: F401
@@ -61,8 +61,15 @@ class Epub(Output):
     def check(self, pub: Publication, diags: Diagnostics) -> None:
         """The raster cover prints the title, subtitle, authors and the module icon."""
         from ...render.fonts import check_glyphs
+        from .package import cover_stylesheets, ncx_xml
+        from .pages import Pages
 
+        if pub.theme.own:
+            from ...render.templating import dry_run
+
+            dry_run(diags, lambda: ncx_xml(pub, Pages(pub).render("images/cover.png").toc))
+        if pub.settings.cover.image is not None:
+            return  # the cover is the publication's own image: no text is set
         shown = {*pub.meta.title, *pub.meta.subtitle, *"".join(pub.meta.authors),
-                 *"".join(m.icon for m in pub.modules)}
-        stylesheets = [pub.root / "styles" / s for s in COVER_STYLESHEETS]
-        check_glyphs(pub, stylesheets, [g for g in pub.glyphs if g.char in shown], diags)
+                 *"".join(m.icon for m in pub.modules), *pub.settings.cover.kicker}
+        check_glyphs(pub, cover_stylesheets(pub), [g for g in pub.glyphs if g.char in shown], diags)

@@ -17,31 +17,46 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from ...core.labels import labels_for
 from ...core.model import Publication
 from ...core.text import slugify
 from ...errors import BuildError
 from ...render import templating
+from ...render.styles import Stylesheet, of_file, stylesheets
 from . import epubzip
-from .pages import COVER_IMAGE, STYLESHEET, Book, Entry
+from .pages import STYLESHEET, Book, Entry
 
 COVER_SIZE = (1600, 2560)  # px: an e-reader cover's 1 : 1.6
-COVER_STYLES = ("styles/tokens.css", "styles/fonts.css", "templates/epub/cover-image.css")
+COVER_STYLESHEETS = ("tokens.css", "fonts.css")  # and the theme's templates/epub/cover-image.css
 XHTML = "application/xhtml+xml"
 
 
 # ---------------------------------------------------------------- the cover
 
 
+def cover_file(pub: Publication) -> tuple[str, bytes]:
+    """The cover's file in the book: the publication's cover image, or the title page design."""
+    image = pub.settings.cover.image
+    if image is not None:
+        return f"images/cover{Path(image.path).suffix.lower()}", (pub.root / image.path).read_bytes()
+    return "images/cover.png", cover_png(pub)
+
+
+def cover_stylesheets(pub: Publication) -> list[Stylesheet]:
+    sheets = stylesheets(pub, COVER_STYLESHEETS)
+    design = pub.theme.find("templates/epub/cover-image.css")
+    assert design is not None, "the default theme has templates/epub/cover-image.css"
+    return [*sheets[:len(COVER_STYLESHEETS)], of_file(design, "templates/epub/cover-image.css"),
+            *sheets[len(COVER_STYLESHEETS):]]
+
+
 def cover_png(pub: Publication) -> bytes:
     """The raster cover: the title page design, laid out by WeasyPrint, rasterised by pdfium."""
     from ...render.pdf import render_pdf
 
-    labels = labels_for(pub.meta.language)
-    kicker = " · ".join([labels["essay"]] * bool(pub.chapters) + [labels["course"]] * bool(pub.modules))
-    page = templating.render(pub.root, "epub/cover-image.html", pub.meta.language, meta=pub.meta,
+    kicker = pub.settings.cover.kicker
+    page = templating.render(pub, "epub/cover-image.html", meta=pub.meta,
                              icon=next((m.icon for m in pub.modules if m.icon), ""), kicker=kicker)
-    pdf = render_pdf(page, pub.root, [pub.root / s for s in COVER_STYLES], pub.meta.identifier, "EPUB cover")
+    pdf = render_pdf(page, pub.root, cover_stylesheets(pub), pub.meta.identifier, "EPUB cover")
     return rasterise(pdf, COVER_SIZE)
 
 
@@ -65,7 +80,7 @@ def rasterise(pdf: bytes, size: tuple[int, int]) -> bytes:
 # ---------------------------------------------------------------- the package
 
 
-def package(pub: Publication, pages: Book, cover: bytes, when: dt.datetime):
+def package(pub: Publication, pages: Book, cover: tuple[str, bytes], when: dt.datetime):
     """The ebooklib book: metadata, manifest, spine and guide around our own files."""
     from ebooklib import epub
 
@@ -73,9 +88,9 @@ def package(pub: Publication, pages: Book, cover: bytes, when: dt.datetime):
         well_formed(page.name, page.xhtml.encode())
     book = epub.EpubBook()
     metadata(book, pub, pages.visual)
-    book.set_cover(COVER_IMAGE, cover, create_page=False)
-    book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css",
-                                content=(pub.root / "styles" / "epub.css").read_bytes()))
+    book.set_cover(*cover, create_page=False)
+    css = "".join(sheet.text for sheet in stylesheets(pub, ("epub.css",), page_rules=False))
+    book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css.encode()))
     for name, (media, data) in sorted(pages.assets.items()):
         if media == "image/svg+xml":
             well_formed(name, data)
@@ -127,7 +142,7 @@ def accessibility(pub: Publication, visual: bool) -> list[tuple[str, str]]:
     props += [("schema:accessModeSufficient", "textual")]
     props += [("schema:accessibilityFeature", f) for f in features]
     props += [("schema:accessibilityHazard", "none"),
-              ("schema:accessibilitySummary", labels_for(pub.meta.language)["accessibility_summary"])]
+              ("schema:accessibilitySummary", pub.labels["accessibility_summary"])]
     return props
 
 
@@ -145,7 +160,7 @@ def ncx_xml(pub: Publication, toc: list[Entry]) -> bytes:
 
     points = [point(e, 1) for e in toc]
     depth = max((_depth(p) for p in points), default=1)
-    return templating.render(pub.root, "epub/toc.ncx", pub.meta.language, identifier=pub.meta.identifier,
+    return templating.render(pub, "epub/toc.ncx", identifier=pub.meta.identifier,
                              title=pub.meta.title, toc=points, depth=depth).encode()
 
 

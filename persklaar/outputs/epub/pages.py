@@ -12,15 +12,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ...core import reading_time
-from ...core.labels import labels_for
+from ...core.labels import Locale
 from ...core.model import Asset, Chapter, DataTable, Module, Publication, Section, Target, group_parts
-from ...core.text import format_number, slugify
+from ...core.text import slugify
 from ...errors import BuildError
 from ...render import figures, templating, views
 from ...render.html import HtmlRenderer, Page, headings
 
 STYLESHEET = "css/epub.css"
-COVER_IMAGE = "images/cover.png"
 CHART_PADDING = 8  # SVG units of white ground around the chart
 
 
@@ -90,7 +89,6 @@ class EpubRenderer(HtmlRenderer):
 
     def __init__(self, pub: Publication) -> None:
         super().__init__(pub)
-        self.lang = pub.meta.language
         self.files = ({c.slug: chapter_stem(c) + self.suffix for c in pub.chapters}
                       | {m.unit: module_stem(m) + self.suffix for m in pub.modules})
         self.assets: dict[str, tuple[str, bytes]] = {}
@@ -117,15 +115,15 @@ class EpubRenderer(HtmlRenderer):
         key = page.placed.key(table.id)
         src = f"images/chart-{slugify(table.id)}.svg"
         if table.chart:
-            self.assets[src] = ("image/svg+xml", chart_file(table, self.lang))
-        alt = html.escape(figures.chart_description(table, self.lang))
+            self.assets[src] = ("image/svg+xml", chart_file(table, self.pub.locale))
+        alt = html.escape(figures.chart_description(table, self.pub.locale))
         img = f'<img class="chart" src="{src}" alt="{alt}" aria-describedby="table-{key}" />'
-        return figures.figure_html(table, self.lang, img, key)
+        return figures.figure_html(table, self.pub.locale, img, key)
 
 
-def chart_file(table: DataTable, language: str) -> bytes:
+def chart_file(table: DataTable, locale: Locale) -> bytes:
     """The chart as an SVG file: sized, and on its own white ground with a margin."""
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + figures.chart_svg(table, language, pad=CHART_PADDING)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + figures.chart_svg(table, locale, pad=CHART_PADDING)
             + "\n").encode()
 
 
@@ -141,8 +139,7 @@ class Pages:
 
     def __init__(self, pub: Publication) -> None:
         self.pub = pub
-        self.lang = pub.meta.language
-        self.labels = labels_for(self.lang)
+        self.labels = pub.labels
         self.cites: list[Cite] = []
         self.renderer = self.new_renderer()
 
@@ -162,8 +159,8 @@ class Pages:
     def links_page(self) -> str:
         return "links" + self.suffix
 
-    def render(self) -> Book:
-        pages = [self.cover(), self.title_page()]
+    def render(self, cover_image: str) -> Book:
+        pages = [self.cover(cover_image), self.title_page()]
         body, toc = self.body()
         back = [self.reading_times()] + ([self.link_appendix()] if self.pub.links else [])
         toc = [Entry(self.labels["title_page"], "title.xhtml"), *toc,
@@ -223,22 +220,22 @@ class Pages:
         start = len(state.cites)
         intro = self.renderer.render_body(section.intro, state)
         rows = [row.but(cite=state.cite(row.number))
-                for row in views.resource_rows(self.pub, section, self.labels)]
+                for row in views.resource_rows(self.pub, section)]
         self.note(state, start, name, f"{section.number} {section.title}")
         totals = views.section_totals(section)
         return {"id": section_id(section), "number": section.number, "title": section.title,
                 "intro": templating.safe(intro), "resources": rows, "count": totals.count,
                 "minutes": totals.minutes}
 
-    def cover(self) -> Sheet:
-        meta = self.pub.meta
-        alt = ". ".join(p for p in (meta.title, meta.subtitle, ", ".join(meta.authors)) if p)
+    def cover(self, image: str) -> Sheet:
+        meta, cover = self.pub.meta, self.pub.settings.cover
+        alt = cover.alt or ". ".join(p for p in (meta.title, meta.subtitle, ", ".join(meta.authors)) if p)
         return self.page("epub/cover.xhtml", "cover.xhtml", self.labels["cover"], "", body_class="cover",
-                         image=COVER_IMAGE, alt=alt)
+                         image=image, alt=alt)
 
     def title_page(self) -> Sheet:
         return self.page("epub/title.xhtml", "title.xhtml", self.pub.meta.title, "frontmatter",
-                         meta=self.pub.meta, edition_date=views.long_date(self.pub.meta.date, self.labels))
+                         meta=self.pub.meta, edition_date=self.pub.locale.date(self.pub.meta.date))
 
     def nav(self, toc: list[Entry], landmarks: list[dict[str, str]]) -> Sheet:
         page = self.page("epub/nav.xhtml", "nav.xhtml", self.labels["contents"], "frontmatter",
@@ -248,12 +245,13 @@ class Pages:
 
     def reading_times(self) -> Sheet:
         words, minutes = reading_time.essay_total(self.pub)
-        rows = [{"href": self.chapter_file(c), "title": t.title, "words": format_number(t.words, self.lang),
+        number = self.pub.locale.number
+        rows = [{"href": self.chapter_file(c), "title": t.title, "words": number(t.words),
                  "minutes": t.minutes}
                 for c, t in zip(self.pub.chapters, reading_time.chapter_times(self.pub), strict=False)]
-        essay = {"rows": rows, "words": format_number(words, self.lang), "minutes": minutes}
+        essay = {"rows": rows, "words": number(words), "minutes": minutes}
         modules = [self.module_times(m) for m in self.pub.modules]
-        note = self.labels["reading_time_note"].format(speed=format_number(self.pub.settings.reading_speed, self.lang))
+        note = self.labels["reading_time_note"].format(speed=number(self.pub.settings.reading_speed))
         return self.page(self.template("reading-times"), f"reading-times{self.suffix}", self.labels["reading_times"],
                          "backmatter", essay=essay, modules=modules, note=note)
 
@@ -286,7 +284,7 @@ class Pages:
 
     # -- helpers -----------------------------------------------------------------
     def page(self, template: str, name: str, title: str, body_type: str, body_class: str = "", **data) -> Sheet:
-        xhtml = templating.render(self.pub.root, template, self.lang, title=title, stylesheet=STYLESHEET,
+        xhtml = templating.render(self.pub, template, title=title, stylesheet=STYLESHEET,
                                   body_type=body_type, body_class=body_class, **data)
         return Sheet(name, title, xhtml)
 

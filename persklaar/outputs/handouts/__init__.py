@@ -7,24 +7,25 @@ sheet in full, and a lined notes box when the last page has room for one (sheet.
 
 Each sheet is its own job and depends only on its own section (see `content_key`), so
 editing one section rebuilds one sheet. The finish step merges the published sheets
-into `COMBINED`; like any pypdf merge it drops the sheets' PDF tags, so the single
+into one file (`combined`); like any pypdf merge it drops the sheets' PDF tags, so the single
 sheets stay the accessible versions.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import BuildError
 from ..base import BuildOptions, Job, Output
-from .files import COMBINED, STYLESHEETS, target
+from .files import STYLESHEETS, combined, target
 
 if TYPE_CHECKING:
     from ...core.model import Publication
     from ...errors import Diagnostics
 
-__all__ = ["COMBINED", "Handouts", "target"]
+__all__ = ["Handouts", "combined", "target"]
 
 
 class Handouts(Output):
@@ -61,18 +62,24 @@ class Handouts(Output):
 
     def check(self, pub: Publication, diags: Diagnostics) -> None:
         from ...render.fonts import check_glyphs
+        from .sheet import sheet_styles
 
         sources = {"content/publication.yaml", *(m.source.path for m in pub.modules)}
-        stylesheets = [pub.root / "styles" / s for s in STYLESHEETS]
-        check_glyphs(pub, stylesheets, [g for g in pub.glyphs if g.where.path in sources], diags)
+        check_glyphs(pub, sheet_styles(pub), [g for g in pub.glyphs if g.where.path in sources], diags)
+        if pub.theme.own:
+            from ...render.templating import dry_run
+            from .sheet import sheet_html
+
+            for module, section in pub.sections():
+                dry_run(diags, functools.partial(sheet_html, pub, module, section, pub.meta.date, 0))
 
     def finish_targets(self, pub: Publication) -> tuple[str, ...]:
-        return (COMBINED,) if pub.modules else ()
+        return (combined(pub),) if pub.modules else ()
 
     def finish(self, pub: Publication, inputs: list[Path], staging: Path) -> None:
         from .combine import combine
 
-        combine(pub, inputs, staging / COMBINED)
+        combine(pub, inputs, staging / combined(pub))
 
 
 def _find(pub: Publication, number: str):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from ...core.labels import labels_for
 from ...core.model import Publication
 from ...errors import BuildError
-from .files import COMBINED, target
+from .files import combined, target
 
 
 def combine(pub: Publication, paths: list[Path], out: Path) -> None:
@@ -19,11 +18,11 @@ def combine(pub: Publication, paths: list[Path], out: Path) -> None:
     from pypdf import PdfReader, PdfWriter
 
     titles = {Path(target(section)).name: f"{section.number} {section.title}" for _, section in pub.sections()}
-    labels = labels_for(pub.meta.language)
+    labels = pub.labels
     writer = PdfWriter()
     for path in paths:
         if path.name not in titles:
-            raise BuildError(f"{COMBINED}: {path.name} is not the handout of any course section")
+            raise BuildError(f"{combined(pub)}: {path.name} is not the handout of any course section")
         start = len(writer.pages)
         writer.append(PdfReader(path), import_outline=False)
         writer.add_outline_item(title=titles[path.name], page_number=start)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ...core.model import Section
+    from ...core.model import Publication, Section
 
-COMBINED = "handouts/alle-handouts.pdf"
 STYLESHEETS = ("tokens.css", "fonts.css", "handout.css")
+
+
+def combined(pub: Publication) -> str:
+    """`handouts/alle-handouts.pdf`: all sheets in one file, named in the publication's language."""
+    return f"handouts/{pub.labels['file_all_handouts']}.pdf"
 
 
 def target(section: Section) -> str:

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import atexit
 import functools
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from markdown_it.token import Token
 
 from ...core import links, markdown
-from ...core.labels import labels_for
 from ...core.model import Module, Publication, Section, Target
 from ...errors import BuildError
 from ...render import pdf, qr, templating, views
 from ...render.html import HtmlRenderer, Page
+from ...render.styles import Stylesheet, stylesheets
 from ..base import KEPT_HTML, BuildOptions
 from .files import STYLESHEETS
 
@@ -58,6 +57,7 @@ def content_key(pub: Publication, found: tuple[Module, Section]) -> object:
         "publication": [pub.meta.title, pub.meta.language, pub.meta.date.isoformat(),
                         list(pub.meta.authors), list(pub.meta.keywords), pub.meta.identifier],
         "short_max_minutes": pub.settings.short_max_minutes,
+        "labels": dict(pub.labels),
         "module": [module.number, module.title, module.icon],
         "section": [section.number, section.title, section.intro.text],
         "resources": [[r.title, r.url, r.kind, r.minutes] for r in section.resources],
@@ -109,33 +109,30 @@ def _ids(section: Section) -> set[str]:
 
 def sheet_html(pub: Publication, module: Module, section: Section, day, notes_lines: int) -> str:
     """The sheet's HTML (Jinja template, autoescaped; only our own renderers' HTML is marked safe)."""
-    language = pub.meta.language
-    labels = labels_for(language)
+    labels = pub.labels
     numbered = sheet_links(section)
     numbers = {link.url: link.number for link in numbered}
     intro = HandoutRenderer(pub, section, numbers).render_body(section.intro, Page())
     rows = [row.but(number=numbers[row.url], qr=templating.safe(qr.svg(row.url, f"{labels['qr']} {row.title}")))
-            for row in views.resource_rows(pub, section, labels)]
+            for row in views.resource_rows(pub, section)]
     totals = views.section_totals(section)
     context = dict(
         pub=pub.meta, module=module, section=section, intro_html=templating.safe(intro),
         rows=rows, links=numbered, any_placeholder=any(link.placeholder for link in numbered),
         total_label=views.count_label(totals.count, labels), total_minutes=totals.minutes,
         short_max=pub.settings.short_max_minutes,
-        date_iso=day.isoformat(), date_text=views.long_date(day, labels),
+        date_iso=day.isoformat(), date_text=pub.locale.date(day),
         notes_lines=notes_lines,
     )
-    try:
-        return templating.render(pub.root, TEMPLATE, language, **context)
-    except Exception as exc:  # a template error (StrictUndefined, syntax): name the template
-        raise BuildError(f"templates/{TEMPLATE}: {type(exc).__name__}: {exc}") from None
+    return templating.render(pub, TEMPLATE, **context)
 
 
 def render_sheet(pub: Publication, module: Module, section: Section, day, what: str,
                  keep_html: Path | None = None) -> bytes:
     """Lay the sheet out once to measure the room left on its last page, then once more
     with a notes box that fills that room (CSS cannot size a box to "the rest of the page")."""
-    layouter = _layouter(pub.root, _styles_digest(pub.root))
+    styles = sheet_styles(pub)
+    layouter = _layouter(pub.root, tuple(styles))
     markup = sheet_html(pub, module, section, day, notes_lines=0)
     document = layouter.layout(markup, what)
     pages = len(document.pages)
@@ -154,29 +151,24 @@ def render_sheet(pub: Publication, module: Module, section: Section, day, what: 
     return pdf.write_document(document, f"{pub.meta.identifier}#handout-{section.number}", what)
 
 
+def sheet_styles(pub: Publication) -> list[Stylesheet]:
+    """The sheets' stylesheets: A4 (handout.css), or US letter for a publication on letter paper."""
+    letter = pub.settings.page if pub.settings.page.name == "letter" else None
+    return stylesheets(pub, STYLESHEETS, letter)
+
+
 @functools.lru_cache(maxsize=2)
-def _layouter(root: Path, styles_digest: str) -> pdf.Layouter:
-    """One Layouter per process and set of style files, so a worker that builds several
+def _layouter(root: Path, styles: tuple[Stylesheet, ...]) -> pdf.Layouter:
+    """One Layouter per process and set of stylesheets, so a worker that builds several
     sheets decodes the fonts once (about 0.7 s each). Sharing it does not change a
-    sheet's bytes (tested: sheets built in reverse order are identical). The digest
-    is part of the key, so an edited stylesheet or font gets a fresh one."""
-    return pdf.Layouter(root, [root / "styles" / name for name in STYLESHEETS])
+    sheet's bytes (tested: sheets built in reverse order are identical). A worker lives
+    for one build, so an edited font is never served from here."""
+    return pdf.Layouter(root, list(styles))
 
 
 # Drop cached fonts while the interpreter is whole: WeasyPrint's FontConfiguration
 # cleans up in __del__, which fails (and prints a traceback) during interpreter teardown.
 atexit.register(_layouter.cache_clear)
-
-
-def _styles_digest(root: Path) -> str:
-    """sha256 over the paths and bytes of every style file the sheets read."""
-    digest = hashlib.sha256()
-    for name in (*STYLESHEETS, "fonts"):
-        path = root / "styles" / name
-        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
-            if file.is_file():
-                digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()
 
 
 def _room_mm(document) -> float:

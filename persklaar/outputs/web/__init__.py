@@ -18,6 +18,7 @@ from ..base import BuildOptions, Job, Output
 
 if TYPE_CHECKING:
     from ...core.model import Publication
+    from ...errors import Diagnostics
 
 SITE = "web"  # its folder under dist/ (site.SITE; repeated here so listing the outputs imports nothing)
 
@@ -54,3 +55,19 @@ class Web(Output):
             ET.fromstring(path.read_bytes())
         except ET.ParseError as exc:
             raise BuildError(f"{target} is not well-formed: {exc}") from None
+
+    def check(self, pub: Publication, diags: Diagnostics) -> None:
+        """Every url() of the stylesheets is a file of the publication or its theme; a
+        publication's own templates render. (No glyph check: a browser falls back on the
+        reader's fonts for a character the shipped ones lack.)"""
+        from ...errors import ContentError
+        from .site import WebPages, site_styles
+
+        try:
+            site_styles(pub)
+        except ContentError as exc:
+            diags.extend(exc.diagnostics)
+        if pub.theme.own:
+            from ...render.templating import dry_run
+
+            dry_run(diags, lambda: WebPages(pub).render())

@@ -12,16 +12,19 @@ makes the browser refuse anything else.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from ...core.model import Asset, Module, Publication, group_parts
 from ...core.text import slugify
-from ...errors import BuildError
-from ...render import figures, templating, views
-from ...render.fonts import faces
+from ...errors import BuildError, Diagnostics, SourceLocation
+from ...render import figures, templating
 from ...render.html import Page
+from ...render.styles import Stylesheet, stylesheets
 from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, chapter_stem, module_stem
 
 HOME = "index.html"
@@ -41,22 +44,73 @@ def page_names(pub: Publication) -> list[str]:
             "reading-times.html", *(["links.html"] if pub.links else [])]
 
 
-def font_files(pub: Publication) -> list[str]:
-    """The font files `fonts.css` declares, and their licences, relative to styles/."""
-    styles = (pub.root / "styles").resolve()
-    found = []
-    for face in faces([styles / "fonts.css"]):
-        if not face.path.is_relative_to(styles):
-            raise BuildError(f"styles/fonts.css: font file {face.path.name} lies outside styles/")
-        found.append(face.path.relative_to(styles).as_posix())
-    licences = sorted(p for p in (styles / "fonts").glob("LICENSE*") if p.is_file() and not p.is_symlink())
-    return list(dict.fromkeys(found + [p.relative_to(styles).as_posix() for p in licences]))
+URL = re.compile(r"""url\(\s*(["']?)([^"')]*)\1\s*\)""", re.IGNORECASE)
+FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf")
+
+
+@dataclass(frozen=True)
+class Styles:
+    """The site's one stylesheet and the files its `url()`s name (site name → file)."""
+
+    css: str
+    files: dict[str, Path]
+
+
+def site_styles(pub: Publication) -> Styles:
+    """fonts.css, tokens.css and web.css of the theme, the settings' CSS (accent, fonts) and
+    the publication's custom.css, joined; every `url()` becomes a file of the site.
+
+    A url must name a file of the publication or its theme: another host (the site makes no
+    request elsewhere) or a file outside is a ContentError at its line (all of them at once).
+    """
+    trusted = pub.theme.trusted_dirs()
+    files: dict[str, Path] = {}
+    parts = []
+    diags = Diagnostics()
+    for sheet in stylesheets(pub, STYLE_PARTS, page=None):
+        def local(match: re.Match, sheet: Stylesheet = sheet) -> str:
+            return f'url("{_copy(sheet, match, trusted, files, diags)}")'
+
+        parts.append(f"/* ---- {sheet.name} ---- */\n{URL.sub(local, sheet.text).rstrip()}\n")
+    for path in sorted({f.parent for f in files.values() if f.suffix.lower() in FONT_SUFFIXES}):
+        for licence in sorted(path.glob("LICENSE*")):  # fonts travel with their licences (SIL OFL)
+            if licence.is_file() and not licence.is_symlink():
+                files.setdefault(_name(licence, files), licence)
+    diags.raise_if_errors()
+    return Styles("\n".join(parts), dict(sorted(files.items())))
+
+
+def _copy(sheet: Stylesheet, match: re.Match, trusted: list[Path], files: dict[str, Path],
+          diags: Diagnostics) -> str:
+    url = match.group(2).strip()
+    where = SourceLocation(sheet.name, sheet.text.count("\n", 0, match.start()) + 1)
+    if re.match(r"^([a-z][a-z0-9+.-]*:|//)", url, re.IGNORECASE):
+        diags.error(where, f"url({url}) would load from outside the web edition; put the file in the "
+                           "publication's fonts/ or styles/ and name it there")
+        return url
+    path = (sheet.base / unquote(url.split("#")[0].split("?")[0])).resolve()
+    if not path.is_file() or not any(path.is_relative_to(d) for d in trusted):
+        diags.error(where, f"url({url}) is not a file of the publication or its theme")
+        return url
+    name = next((n for n, f in files.items() if f == path), None) or _name(path, files)
+    files[name] = path
+    return name
+
+
+def _name(path: Path, taken: dict[str, Path]) -> str:
+    """`fonts/x.woff2` (or `assets/…`), with a digest when another file already has that name."""
+    folder = "fonts" if path.suffix.lower() in FONT_SUFFIXES or path.name.startswith("LICENSE") else "assets"
+    name = f"{folder}/{path.name}"
+    if name in taken and taken[name] != path:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+        name = f"{folder}/{path.stem}-{digest}{path.suffix}"
+    return name
 
 
 def site_files(pub: Publication) -> list[str]:
     """Every file of the site, relative to the site's folder, without rendering anything."""
     images = {asset_name(t.meta["asset"]) for body in pub.bodies() for _, t in body.walk() if t.type == "image"}
-    return [*page_names(pub), *sorted(images), STYLESHEET, *font_files(pub)]
+    return [*page_names(pub), *sorted(images), STYLESHEET, *site_styles(pub).files]
 
 
 class WebRenderer(EpubRenderer):
@@ -74,8 +128,8 @@ class WebRenderer(EpubRenderer):
         if table is None:  # the loader refused this already; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
         key = page.placed.key(table.id)
-        grid = figures.table_html(table, self.lang, f"table-{key}")
-        svg = figures.chart_svg(table, self.lang, key=key, pad=CHART_PADDING) if table.chart else ""
+        grid = figures.table_html(table, self.pub.locale, f"table-{key}")
+        svg = figures.chart_svg(table, self.pub.locale, key=key, pad=CHART_PADDING) if table.chart else ""
         # A table wider than a phone scrolls in its box, which the keyboard can reach (tabindex).
         label = table.title if key == table.id else f"{table.title} ({key.removeprefix(table.id + '-')})"
         box = f'<div class="table-wrap" role="region" tabindex="0" aria-label="{html.escape(label)}">'
@@ -127,7 +181,7 @@ class WebPages(Pages):
     def home(self, parts: list[tuple[str | None, list[Entry]]], modules: list[tuple[Module, Entry]],
              back: list[Sheet]) -> Sheet:
         return self.page(self.template("index"), HOME, self.pub.meta.title, "",
-                         edition_date=views.long_date(self.pub.meta.date, self.labels), parts=parts,
+                         edition_date=self.pub.locale.date(self.pub.meta.date), parts=parts,
                          modules=[{"icon": m.icon, "entry": e} for m, e in modules],
                          back=[Entry(p.title, p.name) for p in back])
 
@@ -141,7 +195,7 @@ class WebPages(Pages):
         context = {"title": title, "meta": self.pub.meta, "home": HOME, "stylesheet": STYLESHEET, "current": name,
                    "pager": pager, "icon": icons.get(name, ""), "links_page": self.links_page,
                    "has_links": bool(self.pub.links)}
-        page = templating.render(self.pub.root, template, self.lang, **(context | data))
+        page = templating.render(self.pub, template, **(context | data))
         return Sheet(name, title, page)
 
 
@@ -149,10 +203,9 @@ def write_site(pub: Publication, site: Site, staging: Path, expected: list[str])
     """Write the site under `staging` (its files relative to it); exactly `expected`, or BuildError."""
     files: dict[str, bytes] = {page.name: page.xhtml.encode() for page in site.pages}
     files |= {name: data for name, (_, data) in site.assets.items()}
-    styles = pub.root / "styles"
-    files[STYLESHEET] = "\n".join(_stylesheet(styles, name) for name in STYLE_PARTS).encode()
-    for name in font_files(pub):
-        files[name] = (styles / name).read_bytes()
+    styles = site_styles(pub)
+    files[STYLESHEET] = styles.css.encode()
+    files |= {name: path.read_bytes() for name, path in styles.files.items()}
     if sorted(files) != sorted(expected):
         extra, missing = sorted(set(files) - set(expected)), sorted(set(expected) - set(files))
         raise BuildError(f"web edition: files differ from the plan (extra: {extra}, missing: {missing})")
@@ -160,8 +213,3 @@ def write_site(pub: Publication, site: Site, staging: Path, expected: list[str])
         path = staging / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-
-
-def _stylesheet(styles: Path, name: str) -> str:
-    text = (styles / name).read_text("utf-8")
-    return f"/* ---- {name} ---- */\n{text.rstrip()}\n"
