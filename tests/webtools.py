@@ -59,3 +59,15 @@ def axe_script() -> str:
 
 def chromium_present() -> None:
     assert shutil.which("chromium"), "Chromium is missing: on Debian, apt-get install chromium (make test says so)"
+
+
+def add_markdown_features(root: Path) -> None:
+    """Notes, a definition list, a task list, code and a captioned figure: the web's HTML for each."""
+    (root / "content/essay/05-meer.md").write_text(
+        "---\ntitle: Meer Markdown\n---\n"
+        "Een bewering met een voetnoot.[^bron] En nog een.[^twee]\n\n"
+        "Term\n: De uitleg van de term.\n\n"
+        "- [x] gedaan\n- [ ] nog te doen\n\n"
+        "```python\ndef hallo(naam):\n    return f'dag {naam}'  # groet\n```\n\n"
+        "[^bron]: De bron van de bewering.\n[^twee]: Een tweede noot.\n",
+        encoding="utf-8")

@@ -15,8 +15,10 @@ from typing import Any
 
 from ..errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from . import glyphs, labels, links, markdown, refs, schema, yamlsrc
+from .bodies import read_body
 from .frontmatter import MESSAGES, split_front_matter
 from .labels import Locale
+from .markdown import Scope
 from .model import (
     Body,
     Chapter,
@@ -118,11 +120,14 @@ class Loader:
         self.glyphs += glyphs.in_yaml(text, self.shown(path), offset)
         return loaded
 
-    def markdown(self, text: str, where: SourceLocation, unit: str, parent: int, taken: set[str]) -> Body:
+    def markdown(self, text: str, where: SourceLocation, scope: Scope,
+                 title_wanted: bool = False) -> tuple[Body, str | None]:
+        return read_body(text, where, scope, self.diags, title_wanted)
+
+    def scope(self, where: SourceLocation, unit: str, parent: int, taken: set[str]) -> Scope:
+        """What a text in the file at `where` may refer to (its images are relative to its folder)."""
         folder = where.path.rsplit("/", 1)[0] if "/" in where.path else "content"
-        scope = markdown.Scope(unit, parent, taken, self.table_ids,
-                               lambda src: self.resolver.image(src, folder))
-        return markdown.parse(text, where, scope, self.diags)
+        return Scope(unit, parent, taken, self.table_ids, lambda src: self.resolver.image(src, folder))
 
     # -- publication.yaml --------------------------------------------------------
     def publication(self) -> tuple[Meta | None, Settings | None, Locale | None]:
@@ -157,20 +162,27 @@ class Loader:
         if text is None:
             return None
         split = split_front_matter(text)
-        if split.problem:
+        if split.problem in ("toml", "unclosed"):
             self.diags.error(SourceLocation(self.shown(path)), MESSAGES[split.problem])
             return None
-        loaded = self.yaml(path, split.front, offset=1)
-        data = schema.validate(schema.ChapterFrontMatter, loaded[0], loaded[1], self.diags) if loaded else None
+        data: schema.ChapterFrontMatter | None = schema.ChapterFrontMatter()
+        if not split.problem:  # without front matter, a leading `# Title` is the title
+            loaded = self.yaml(path, split.front, offset=1)
+            data = schema.validate(schema.ChapterFrontMatter, loaded[0], loaded[1], self.diags) if loaded else None
         errors = len(self.diags.errors)
         slug = path.stem  # unique by file name (NN-slug), used for ids and file names
         where = SourceLocation(self.shown(path), split.body_line, 1)
-        body = self.markdown(split.body, where, slug, 1, set())
+        body, heading = self.markdown(split.body, where, self.scope(where, slug, 1, set()),
+                                      title_wanted=data is not None and not data.title)
         self.glyphs += glyphs.in_text(split.body, where.path, where.line)
-        if data is None or len(self.diags.errors) > errors:
+        title = (data.title if data else None) or heading
+        if data is not None and not title:
+            self.diags.error(SourceLocation(self.shown(path)), "a chapter needs a title: `title:` in its front "
+                             "matter (between `---` lines), or a first line `# Title` as its only level-1 heading")
+        if data is None or not title or len(self.diags.errors) > errors:
             return None
-        words = count_words(data.title) + count_words(markdown.plain_text(body))
-        return Chapter(slug, data.title, data.part, body, words, SourceLocation(self.shown(path), 1, 1))
+        words = count_words(title) + count_words(markdown.plain_text(body))
+        return Chapter(slug, title, data.part, body, words, SourceLocation(self.shown(path), 1, 1))
 
     # -- course modules ------------------------------------------------------------
     def module(self, path: Path) -> Module | None:
@@ -183,17 +195,18 @@ class Loader:
         pos = loaded[1]
         self.check_sections(data, pos)
         taken = {f"section-{section_slug(s.number, s.title)}{end}" for s in data.sections for end in ("", "-title")}
-        sections = tuple(self.section(data.number, i, s, pos, taken) for i, s in enumerate(data.sections))
+        scope = self.scope(pos.of(()), module_unit(data.number), 2, taken)  # the sections share one page
+        sections = tuple(self.section(i, s, pos, scope) for i, s in enumerate(data.sections))
         return Module(data.number, data.title, data.icon, data.summary, data.date, tuple(data.authors),
                       tuple(data.tags), sections, pos.of(()))
 
-    def section(self, number: int, index: int, data, pos: yamlsrc.Positions, taken: set[str]) -> Section:
+    def section(self, index: int, data, pos: yamlsrc.Positions, scope: Scope) -> Section:
         path = ("sections", index)
         intro_at = pos.of((*path, "intro"))
         # A block scalar (`intro: |`) starts on the line after its key.
         intro_line = intro_at.line + 1 if pos.of((*path, "intro"), key=True).line == intro_at.line else intro_at.line
         where = SourceLocation(intro_at.path, intro_line, 1)
-        intro = self.markdown(data.intro, where, module_unit(number), 2, taken)
+        intro, _ = self.markdown(data.intro, where, scope)
         resources = tuple(self.resource(r, pos, (*path, "resources", j)) for j, r in enumerate(data.resources))
         return Section(data.number, data.title, intro, resources, pos.of(path))
 

@@ -1,10 +1,9 @@
-"""Markdown, parsed once: markdown-it-py tokens with positions, checked and annotated.
+"""Markdown, parsed once: markdown-it-py with CommonMark, tables, strikethrough, footnotes,
+definition lists and task lists; tokens keep their positions.
 
-Content is untrusted: raw HTML is refused (with file:line), links may only be http(s),
-mailto or internal references, images must be files under `content/`. Nothing is
-rendered here: `parse` returns a `Body` whose tokens every output renders (see
-`persklaar.render.html`), and the loader's later passes (links, references) annotate
-the same tokens.
+Nothing is rendered here: `core.bodies.read_body` parses a text (this module), checks it
+(`core.checks`) and numbers its headings and notes (`core.headings`); every output
+renders the same tokens (see `persklaar.render.html`).
 
 Why refuse raw HTML rather than sanitize it: a sanitizer silently changes the text
 (drops a `<span>`, an attribute, a whole `<iframe>` and what it stood for), and the
@@ -21,15 +20,14 @@ import re
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..errors import Diagnostics, SourceLocation
-from .model import RESERVED_IDS, RESERVED_PREFIXES, Asset, Body
-from .text import slugify
+from ..errors import SourceLocation
+from .model import Asset, Body
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 MAX_NESTING = 40
@@ -47,8 +45,13 @@ def parser() -> MarkdownIt:
     `html` stays on only so raw HTML is *seen* (as html_block/html_inline tokens) and
     reported; it never reaches an output.
     """
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
     md.options["maxNesting"] = MAX_NESTING
     # Let every link through the parser so the checks can *report* a javascript:/data:/file:
     # link instead of markdown-it silently turning it into plain text.
@@ -67,27 +70,10 @@ class Scope:
     taken: set[str]
     table_ids: frozenset[str]
     asset: Callable[[str], Asset | str]
+    notes: list[int] = field(default_factory=lambda: [0])  # footnotes numbered so far in the unit
 
 
 # ---------------------------------------------------------------- parsing
-
-
-def parse(text: str, source: SourceLocation, scope: Scope, diags: Diagnostics) -> Body:
-    """Parse, check and annotate one text; every problem goes to `diags`."""
-    body = Body(text, source, scope.unit)
-    tokens = _parse_in_time(text)
-    if tokens is None:
-        diags.error(source, f"Markdown took more than {PARSE_SECONDS:g} s to read "
-                    "(thousands of `[` or `![` in one paragraph?); split or simplify the text")
-        return body
-    body = Body(text, source, scope.unit, tuple(tokens))
-    errors = len(diags.errors)
-    for block, token in body.walk():
-        _check_token(body, block, token, scope, diags)
-    _check_nesting(body, diags)
-    if len(diags.errors) == errors:
-        _number_headings(body, scope)
-    return body
 
 
 class _TooSlow(Exception):
@@ -98,8 +84,8 @@ def _too_slow(signum, frame):
     raise _TooSlow
 
 
-def _parse_in_time(text: str) -> list[Token] | None:
-    """The tokens of `text`, or None past PARSE_SECONDS.
+def tokens_of(text: str) -> tuple[list[Token], dict] | None:
+    """The tokens of `text` and the parser's env (its footnotes), or None past PARSE_SECONDS.
 
     markdown-it's inline parser is quadratic on some inputs (`![![![…`, `[[[…`): a few
     hundred KB of them take minutes, which would hang `check` and every build without
@@ -107,13 +93,14 @@ def _parse_in_time(text: str) -> list[Token] | None:
     outer timer (a build worker's time limit) is left alone: there the text is parsed
     without one of our own.
     """
+    env: dict = {}
     if (not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
             or signal.getitimer(signal.ITIMER_REAL)[0] > 0):
-        return parser().parse(text)
+        return parser().parse(text, env), env
     previous = signal.signal(signal.SIGALRM, _too_slow)
     signal.setitimer(signal.ITIMER_REAL, PARSE_SECONDS)
     try:
-        return parser().parse(text)
+        return parser().parse(text, env), env
     except _TooSlow:
         return None
     finally:
@@ -168,9 +155,21 @@ def url_problem(url: str, schemes: tuple[str, ...] = ALLOWED_SCHEMES) -> str | N
     return None
 
 
+_CHAPTER_FILE = re.compile(r"^(?:\.{0,2}/)*(?:essay/)?(\d{2,}-[a-z0-9][a-z0-9-]*)\.md(?:#(.*))?$")
+
+
 def is_reference(href: str) -> bool:
-    """True for a link inside the publication: `#anchor` (resolved by `core.refs`)."""
-    return href.startswith("#")
+    """True for a link inside the publication: `#anchor`, `02-chapter.md`, `02-chapter.md#kop`."""
+    return href.startswith("#") or _CHAPTER_FILE.match(href) is not None
+
+
+def reference_parts(href: str) -> tuple[str | None, str]:
+    """(chapter slug or None, anchor) of an internal link (`02-x.md#kop` → ("02-x", "kop"))."""
+    if href.startswith("#"):
+        return None, href[1:]
+    match = _CHAPTER_FILE.match(href)
+    assert match is not None
+    return match.group(1), match.group(2) or ""
 
 
 def is_relative_path(src: str) -> bool:
@@ -179,103 +178,6 @@ def is_relative_path(src: str) -> bool:
         return not urlsplit(src).scheme and not src.startswith(("/", "\\"))
     except ValueError:
         return False
-
-
-# ---------------------------------------------------------------- checking
-
-
-def _check_token(body: Body, block: Token, token: Token, scope: Scope, diags: Diagnostics) -> None:
-    kind = token.type
-    if kind in ("html_block", "html_inline"):
-        snippet = token.content.strip().split("\n")[0][:40]
-        diags.error(where(body, block, snippet), f"raw HTML is not allowed ({snippet!r}); write Markdown instead")
-    elif kind == "link_open":
-        _check_link(body, block, str(token.attrGet("href") or ""), diags)
-    elif kind == "image":
-        _check_image(body, block, token, scope, diags)
-    elif kind == "heading_open" and token.tag == "h1":
-        diags.error(where(body, block), "use ## and ### in the body; the chapter title comes from the front matter")
-    elif kind == "fence" and token.info.strip() == "table":
-        _check_table(body, block, token, scope, diags)
-
-
-def _check_link(body: Body, block: Token, href: str, diags: Diagnostics) -> None:
-    if is_reference(href):
-        return  # resolved (and reported when unknown) once every text is read: core.refs
-    problem = url_problem(href)
-    if problem:
-        diags.error(where(body, block, href[:20]), f"link {href[:60]!r} {problem}")
-
-
-def _check_image(body: Body, block: Token, token: Token, scope: Scope, diags: Diagnostics) -> None:
-    src = str(token.attrGet("src") or "")
-    at = where(body, block, src[:20])
-    if not "".join(c.content for c in token.children or ()).strip():
-        diags.error(at, "image needs alt text: ![what it shows](file)")
-    found = scope.asset(src)
-    if isinstance(found, str):
-        diags.error(at, f"image {src[:60]!r} {found}")
-    else:
-        token.meta["asset"] = found
-
-
-def _check_table(body: Body, block: Token, token: Token, scope: Scope, diags: Diagnostics) -> None:
-    table_id = token.content.strip()
-    if table_id not in scope.table_ids:
-        known = ", ".join(sorted(scope.table_ids)) or "none"
-        diags.error(where(body, block), f"unknown data table {table_id!r} (known: {known})")
-    token.meta["table"] = table_id
-
-
-def _check_nesting(body: Body, diags: Diagnostics) -> None:
-    """Report the first place nested deeper than MAX_DEPTH (quotes, lists, emphasis)."""
-    last_mapped: Token | None = None
-    for token in body.tokens:
-        last_mapped = token if token.map else last_mapped
-        depth = token.level + max((c.level for c in token.children or ()), default=0)
-        if depth > MAX_DEPTH:
-            diags.error(where(body, last_mapped),
-                        f"nesting is too deep (more than {MAX_DEPTH} levels of quotes, lists or emphasis)")
-            return
-
-
-# ---------------------------------------------------------------- headings
-
-
-def _number_headings(body: Body, scope: Scope) -> None:
-    """Give every heading its id (unique in the unit) and its level on the page.
-
-    Levels: the text's top level sits one below the heading the text stands under
-    (Pandoc's --shift-heading-level-by), and no level is skipped (`### a` straight
-    under the title becomes one level down, not two): screen-reader users navigate by
-    level, so a gap reads as a missing section.
-    """
-    heads = body.headings()
-    if not heads:
-        return
-    stack = [(scope.parent_level, scope.parent_level)]  # (level written, level given)
-    for token in heads:
-        written = int(token.tag[1])
-        while len(stack) > 1 and stack[-1][0] >= written:
-            stack.pop()
-        level = min(6, stack[-1][1] + 1)
-        stack.append((written, level))
-        inline = body.tokens[body.tokens.index(token) + 1]
-        token.meta.update(level=level, id=_unique_id(inline.content, scope.taken), text=inline_text(inline))
-
-
-def _unique_id(text: str, taken: set[str]) -> str:
-    """`slug`, `slug-2`, …; never an id the templates use (`top` → `top-2`) nor one of the
-    forms outputs generate (`table-x` → `h-table-x`)."""
-    base = slugify(text)
-    if base.startswith(RESERVED_PREFIXES):
-        base = f"h-{base}"
-    anchor, n = base, 1
-    while anchor in taken or anchor in RESERVED_IDS:
-        n += 1
-        anchor = f"{base}-{n}"
-    taken.add(anchor)
-    return anchor
 
 
 # ---------------------------------------------------------------- reading

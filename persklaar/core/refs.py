@@ -67,12 +67,23 @@ def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], diags: D
 
 
 def _resolve_one(body: Body, block, token, href: str, places: Index, diags: Diagnostics) -> None:
-    anchor = href[1:]
-    target = places.find(anchor, body.unit)
+    chapter, anchor = markdown.reference_parts(href)
+    if chapter is not None and chapter not in places.headings:
+        close = difflib.get_close_matches(chapter, [u for u in places.headings if not u.startswith("module-")], n=3)
+        hint = f"; did you mean {', '.join(c + '.md' for c in close)}?" if close else ""
+        diags.error(markdown.where(body, block, href[:20]), f"link {href[:60]!r}: there is no chapter "
+                                                             f"{chapter}.md{hint}")
+        return
+    unit = chapter or body.unit
+    target = places.find(anchor, unit) if anchor else places.units.get(unit)
+    if chapter is not None and anchor:  # `02-x.md#kop`: a heading of that chapter only
+        target = places.headings[chapter].get(anchor) or (Target(chapter) if anchor == "top" else None)
     if target is not None:
         token.meta["target"] = target
         return
-    close = difflib.get_close_matches(anchor, places.names(body.unit), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join('#' + c for c in close)}?" if close else \
+    names = list(places.headings.get(chapter, {})) if chapter else places.names(body.unit)
+    close = difflib.get_close_matches(anchor, names, n=3, cutoff=0.6)
+    prefix = f"{chapter}.md#" if chapter else "#"
+    hint = f"; did you mean {', '.join(prefix + c for c in close)}?" if close else \
         " (an anchor is a heading's, a chapter's or a course section's slug, or #top)"
     diags.error(markdown.where(body, block, href[:20]), f"link {href[:60]!r} leads nowhere{hint}")

@@ -47,7 +47,7 @@ class PublicationFile(SettingsFile, MetaFile):
 
 
 class ChapterFrontMatter(_Strict):
-    title: Text
+    title: Text | None = None  # none: a leading `# Title` of the text is the title
     part: Text | None = None
 
 

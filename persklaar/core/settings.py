@@ -26,7 +26,7 @@ PAGE_SIZES = {"A5": (148.0, 210.0), "A4": (210.0, 297.0), "B5": (176.0, 250.0), 
 SHEETS = {"A5": ("A4", 297.0, 210.0), "A4": ("A3", 420.0, 297.0), "B5": ("B4", 353.0, 250.0),
           "letter": ("tabloid", 431.8, 279.4)}
 _CUSTOM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*[x× ]\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*$")
-SHIPPED_FAMILIES = ("Source Serif 4", "Source Sans 3")
+SHIPPED_FAMILIES = ("Source Serif 4", "Source Sans 3", "Source Code Pro")
 FONT_ROLES = ("body", "headings", "mono")
 FONT_FILE = re.compile(r"^fonts/[^/]+\.(ttf|otf|woff2?)$", re.IGNORECASE)
 

@@ -25,6 +25,7 @@ from ..core.markdown import is_external, parser
 from ..core.model import Asset, Body, Publication, Target
 from ..errors import BuildError
 from . import figures
+from .code import code_html
 
 
 class Placements:
@@ -98,6 +99,22 @@ class HtmlRenderer(RendererHTML):
     def render_image_src(self, asset: Asset) -> str:
         return asset.path
 
+    def render_code_columns(self) -> int | None:
+        """Where a code line is broken with a continuation mark (None: the reader's screen wraps)."""
+        return None
+
+    def render_note_call(self, token: Token, env: EnvType) -> str:
+        """A footnote reference: a numbered link to the note, which links back (EPUB 3 notes)."""
+        n = token.meta["note"]
+        sub = token.meta.get("subId", 0)
+        ref = f"fnref-{n}" + (f"-{sub + 1}" if sub else "")
+        return (f'<sup class="noteref"><a href="#fn-{n}" id="{ref}" epub:type="noteref" role="doc-noteref">'
+                f"{n}</a></sup>")
+
+    def render_notes(self, tokens: Sequence[Token], idx: int, env: EnvType) -> str:
+        """The notes at the end of the text: one `aside` each, with a link back."""
+        return '<div class="footnotes">\n'
+
     # -- token rules ---------------------------------------------------------------------
     def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
@@ -128,13 +145,61 @@ class HtmlRenderer(RendererHTML):
         token = tokens[idx]
         if "table" in token.meta:
             return self.render_figure(token.meta["table"], env["page"])
-        return f"<pre><code>{html.escape(token.content)}</code></pre>\n"
+        language = token.info.strip().split(" ")[0] if token.info else ""
+        cls = f' class="language-{html.escape(language)}"' if language else ""
+        return f"<pre><code{cls}>{code_html(token.content, language, self.render_code_columns())}</code></pre>\n"
 
     def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
         alt = html.escape("".join(c.content for c in token.children or ()))
         src = html.escape(self.render_image_src(token.meta["asset"]))
         return f'<img src="{src}" alt="{alt}" />'
+
+    def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return f"<pre><code>{code_html(tokens[idx].content, '', self.render_code_columns())}</code></pre>\n"
+
+    def paragraph_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        if env.get("in_note"):
+            return '<span class="note-p">'
+        if "figure" in tokens[idx].meta:
+            return '<figure class="image">'
+        return self.renderToken(tokens, idx, options, env)
+
+    def paragraph_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        if env.get("in_note"):
+            return "</span>"
+        if "figure" in tokens[idx].meta:
+            return f"<figcaption>{html.escape(tokens[idx].meta['figure'])}</figcaption></figure>\n"
+        return self.renderToken(tokens, idx, options, env)
+
+    def task_box(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        done = tokens[idx].meta["done"]
+        label = html.escape(self.pub.labels["task_done" if done else "task_open"])
+        return f'<span class="task{" done" if done else ""}" role="img" aria-label="{label}"></span> '
+
+    # footnotes: a reference, and the notes after the text (outputs with pages float them)
+    def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return self.render_note_call(tokens[idx], env)
+
+    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return self.render_notes(tokens, idx, env)
+
+    def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return "</div>\n"
+
+    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        n = tokens[idx].meta["note"]
+        return f'<aside class="footnote" id="fn-{n}" epub:type="footnote" role="doc-footnote">\n'
+
+    def footnote_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return "</aside>\n"
+
+    def footnote_anchor(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        n = tokens[idx].meta["note"]
+        sub = tokens[idx].meta.get("subId", 0)
+        ref = f"fnref-{n}" + (f"-{sub + 1}" if sub else "")
+        label = html.escape(self.pub.labels["back_to_text"])
+        return f' <a href="#{ref}" class="backlink" role="doc-backlink" aria-label="{label}">↩&#xFE0E;</a>'
 
     def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return ""  # refused by the loader; never rendered

@@ -19,10 +19,11 @@ from ..core.model import A5, FontRole, PageSize, Publication
 from ..errors import BuildError
 
 # theme.fonts role → the custom property it sets, and the shipped stack it falls back on
+_SYMBOLS = '"Noto Emoji", "Noto Sans Math", "Noto Sans Symbols 2"'  # what a text font lacks, as in tokens.css
 ROLE_PROPERTIES = {
-    "body": ("--font-text", '"Source Serif 4", "Noto Emoji", serif'),
-    "headings": ("--font-headings", '"Source Sans 3", "Noto Emoji", sans-serif'),
-    "mono": ("--font-mono", '"Source Sans 3", "Noto Emoji", sans-serif'),
+    "body": ("--font-text", f'"Source Serif 4", {_SYMBOLS}, serif'),
+    "headings": ("--font-headings", f'"Source Sans 3", {_SYMBOLS}, sans-serif'),
+    "mono": ("--font-mono", f'"Source Code Pro", {_SYMBOLS}, monospace'),
 }
 
 

@@ -30,7 +30,7 @@ from persklaar.outputs import REGISTRY, BuildOptions
 from persklaar.outputs.web import Web
 from persklaar.outputs.web.site import page_names
 from support import EPOCH, PNG, REPO, add_edge_cases, cli, copy_project, copy_repo_project, labels
-from webtools import served, vnu_jar
+from webtools import add_markdown_features, served, vnu_jar
 
 WEB = Web()
 L = labels("nl")
@@ -84,6 +84,7 @@ def site(request, tmp_path_factory) -> Site:
     else:
         root = copy_project(dest)
         add_edge_cases(root)
+        add_markdown_features(root)
     pub, targets = build(root, dest / "one")
     build(root, dest / "two")
     return Site(pub, dest / "one", dest / "two", targets)
@@ -94,6 +95,7 @@ def edge(tmp_path_factory) -> Site:
     dest = tmp_path_factory.mktemp("web-edge-only")
     root = copy_project(dest)
     add_edge_cases(root)
+    add_markdown_features(root)
     pub, targets = build(root, dest / "one")
     return Site(pub, dest / "one", dest / "one", targets)
 
@@ -256,13 +258,29 @@ def test_link_appendix_and_references_pair_up(site: Site) -> None:
         assert url.get("href") == link.url
     cited = 0
     for name, page in site.pages.items():
-        for sup in page.iter("sup"):
+        for sup in (s for s in page.iter("sup") if s.get("class") == "ref"):
             number = int(text(sup))
             assert sup.find("a").get("href") == f"links.html#link-{number}"
             backs = [a.get("href") for a in items[f"link-{number}"].iter("a") if a.get("role") == "doc-backlink"]
             assert f"{name}#{sup.get('id')}" in backs, f"{name}: no way back to {sup.get('id')}"
             cited += 1
     assert cited >= len(site.pub.links) - 1  # a link may appear only in a resource table of another page
+
+
+def test_notes_lists_and_code_are_plain_html(edge: Site) -> None:
+    page = edge.pages["chapter-05-meer.html"]
+    ids = edge.ids("chapter-05-meer.html")
+    calls = [a for a in page.iter("a") if a.get("role") == "doc-noteref"]
+    notes = [a for a in page.iter("aside") if a.get("role") == "doc-footnote"]
+    assert len(calls) == len(notes) == 2
+    for call in calls:
+        assert call.get("href").removeprefix("#") in ids and call.get("id") in ids
+    assert not [e for e in page.iter() if any(":" in k for k in e.attrib)]  # no epub:type in HTML
+    assert [text(d) for d in page.iter("dt")] == ["Term"]
+    boxes = [s.get("aria-label") for s in page.iter("span") if (s.get("class") or "").startswith("task")]
+    assert boxes == [L["task_done"], L["task_open"]]
+    code = next(page.iter("code"))
+    assert code.get("class") == "language-python" and any(s.get("class") == "k" for s in code.iter("span"))
 
 
 def test_chart_is_inline_svg_beside_its_table(edge: Site) -> None:

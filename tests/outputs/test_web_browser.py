@@ -14,11 +14,11 @@ import pytest
 
 from browser import Browser, Page
 from support import add_edge_cases, cli, copy_project, copy_repo_project
-from webtools import axe_script, chromium_present, served
+from webtools import add_markdown_features, axe_script, chromium_present, served
 
 PHONE, DESKTOP = (360, 740), (1280, 900)
 SAMPLE = ("index.html", "module-03.html", "module-08.html", "links.html", "reading-times.html",
-          "chapter-04-rand.html", "chapter-05-waar-we-nu-staan.html")
+          "chapter-04-rand.html", "chapter-05-meer.html", "chapter-05-waar-we-nu-staan.html")
 AXE_RUN = ("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map("
            "v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`))")
 
@@ -38,6 +38,7 @@ def site(request, tmp_path_factory) -> Path:
     else:
         root = copy_project(dest)
         add_edge_cases(root)
+        add_markdown_features(root)
     result = cli("web", "--root", str(root))
     assert result.returncode == 0, result.stderr
     return root / "dist" / "web"

@@ -15,9 +15,13 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
+
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 from ...core.model import Asset, Module, Publication, group_parts
 from ...core.text import slugify
@@ -114,9 +118,22 @@ def site_files(pub: Publication) -> list[str]:
 
 
 class WebRenderer(EpubRenderer):
-    """Markdown in the web edition: as in the EPUB, but .html pages and charts drawn inline."""
+    """Markdown in the web edition: as in the EPUB, but .html pages, charts drawn inline, and
+    notes marked up for HTML (ARIA roles; `epub:type` belongs to the EPUB's XHTML only)."""
 
     suffix = ".html"
+
+    def render_note_call(self, token: Token, env: EnvType) -> str:
+        n, sub = token.meta["note"], token.meta.get("subId", 0)
+        ref = f"fnref-{n}" + (f"-{sub + 1}" if sub else "")
+        return f'<sup class="noteref"><a href="#fn-{n}" id="{ref}" role="doc-noteref">{n}</a></sup>'
+
+    def render_notes(self, tokens: Sequence[Token], idx: int, env: EnvType) -> str:
+        label = html.escape(self.pub.labels["notes_heading"])
+        return f'<div class="footnotes" role="doc-endnotes" aria-label="{label}">\n'
+
+    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return f'<aside class="footnote" id="fn-{tokens[idx].meta["note"]}" role="doc-footnote">\n'
 
     def render_image_src(self, asset: Asset) -> str:
         name = asset_name(asset)

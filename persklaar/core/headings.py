@@ -1,0 +1,70 @@
+"""Headings and notes of a parsed text: ids, levels and numbers, set once for every output.
+
+Any heading level may be written (`#` to `######`). A text's top level sits one below
+the heading it stands under (Pandoc's --shift-heading-level-by): a chapter's `#` and
+`##` alike become the level below the chapter title when they come first. No level is
+skipped afterwards (`###` straight under a `#` becomes the next level), because
+screen-reader users navigate by level and a gap reads as a missing section.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .markdown import Scope, inline_text
+from .model import RESERVED_IDS, RESERVED_PREFIXES, Body
+from .text import slugify
+
+
+def number_headings(body: Body, scope: Scope) -> None:
+    """Give every heading its id (unique in the unit), its level on the page and its text."""
+    stack = [(scope.parent_level, scope.parent_level)]  # (level written, level given)
+    for index, token in enumerate(body.tokens):
+        if token.type != "heading_open":
+            continue
+        written = int(token.tag[1])
+        while len(stack) > 1 and stack[-1][0] >= written:
+            stack.pop()
+        level = min(6, stack[-1][1] + 1)
+        stack.append((written, level))
+        inline = body.tokens[index + 1]
+        token.meta.update(level=level, id=_unique_id(inline.content, scope.taken), text=inline_text(inline))
+
+
+def _unique_id(text: str, taken: set[str]) -> str:
+    """`slug`, `slug-2`, …; never an id the templates use (`top` → `top-2`) nor one of the
+    forms outputs generate (`table-x` → `h-table-x`)."""
+    base = slugify(text)
+    if base.startswith(RESERVED_PREFIXES):
+        base = f"h-{base}"
+    anchor, n = base, 1
+    while anchor in taken or anchor in RESERVED_IDS:
+        n += 1
+        anchor = f"{base}-{n}"
+    taken.add(anchor)
+    return anchor
+
+
+def number_notes(body: Body, scope: Scope) -> None:
+    """Number the footnotes on from those already in the unit (a module's section intros
+    share one page in the EPUB): `note` on each reference and each note."""
+    first = scope.notes[0]
+    count = 0
+    for _, token in body.walk():
+        if token.type in ("footnote_ref", "footnote_open", "footnote_anchor"):
+            token.meta["note"] = first + token.meta["id"] + 1
+            count = max(count, token.meta["id"] + 1)
+    scope.notes[0] = first + count
+
+
+def take_title(body: Body) -> tuple[str | None, Body]:
+    """The title from a single leading `#` heading, and the body without it.
+
+    Used where the front matter gives no title. Returns (None, body) when the text does
+    not start with the only level-1 heading in it.
+    """
+    tokens = body.tokens
+    firsts = [t for t in tokens if t.type == "heading_open" and t.tag == "h1"]
+    if not tokens or tokens[0].type != "heading_open" or tokens[0].tag != "h1" or len(firsts) != 1:
+        return None, body
+    return inline_text(tokens[1]), dataclasses.replace(body, tokens=tokens[3:])
