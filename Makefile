@@ -11,14 +11,23 @@ STAMP  := $(VENV)/.installed-stamp
 # The web checkers of the tests (tests/js/package.json: axe-core, vnu-jar), installed by npm.
 NODE_STAMP := tests/js/node_modules/.installed-stamp
 PYTEST_ARGS ?= -n auto
+TOOLS  := .tools
+ACE    := $(TOOLS)/node_modules/.bin/ace-cli
 
 .PHONY: build test lint check watch serve bench clean distclean system-build system-test
 
 build: system-build $(STAMP)
 	$(BIN)/python build.py
 
-test: system-build system-test lint $(STAMP) $(NODE_STAMP)
+test: system-build system-test lint $(STAMP) $(ACE) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# DAISY Ace, the EPUB accessibility checker the tests run; it drives the system's Chromium
+# (no browser download: PUPPETEER_SKIP_DOWNLOAD).
+$(ACE):
+	@command -v npm >/dev/null 2>&1 || \
+	  { echo "Missing: npm (Node.js), for DAISY Ace in the tests. On Debian/Ubuntu: sudo apt-get install nodejs npm"; exit 1; }
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix $(TOOLS) --no-audit --no-fund --silent @daisy/ace-cli@1.4.6
 
 # Lint (ruff) and types (mypy); the layer rules are a test (tests/test_architecture.py).
 lint: $(STAMP)
@@ -62,17 +71,18 @@ system-build:
 	  { echo "Missing system package: Pango (needed by WeasyPrint)."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
 
-# epubcheck and the Nu Html Checker run on Java; the web edition is tested in headless Chromium.
+# epubcheck and the Nu Html Checker run on Java; DAISY Ace on Node.js and Chromium; the web
+# edition is tested in headless Chromium.
 system-test:
 	@command -v java >/dev/null 2>&1 || \
 	  { echo "Missing system package: Java (needed by epubcheck in the tests)."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install default-jre-headless"; exit 1; }
-	@command -v chromium >/dev/null 2>&1 || \
-	  { echo "Missing system package: Chromium (the tests open the web edition in it, headless)."; \
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "Missing system package: Chromium (DAISY Ace and the web edition's tests drive it, headless)."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install chromium"; exit 1; }
 
 clean:
 	rm -rf dist .persklaar .pytest_cache .hypothesis
 
 distclean: clean
-	rm -rf $(VENV) *.egg-info tests/js/node_modules
+	rm -rf $(VENV) $(TOOLS) *.egg-info tests/js/node_modules

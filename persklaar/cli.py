@@ -234,7 +234,8 @@ def run_schema(args) -> int:
 def run_import(args) -> int:
     from .importer import run_import as do_import
 
-    return do_import([str(p) for p in args.pages], str(args.out), args.force, lambda m: print(m, file=sys.stderr))
+    return do_import([str(p) for p in args.pages], str(args.out), args.force, lambda m: print(m, file=sys.stderr),
+                     strict=args.strict)
 
 
 def _require_project(root: Path) -> None:

@@ -93,7 +93,7 @@ class Diagnostics:
 
     def raise_if_errors(self, strict: bool = False) -> None:
         """Raise one ContentError holding every error; with `strict`, every warning is one too."""
-        bad = [_promoted(d) for d in self.items] if strict else self.errors
+        bad = [promoted(d) for d in self.items] if strict else self.errors
         if bad:
             raise ContentError(sorted(dict.fromkeys(bad), key=_order))
 
@@ -112,7 +112,7 @@ class FileDiagnostics:
         self.sink.error(SourceLocation(self.path, line, col), message)
 
 
-def _promoted(d: Diagnostic) -> Diagnostic:
+def promoted(d: Diagnostic) -> Diagnostic:
     """A warning as the error --strict makes of it."""
     return d if d.severity == "error" else Diagnostic(d.where, f"{d.message} (--strict)", "error")
 

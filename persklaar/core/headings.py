@@ -58,13 +58,13 @@ def number_notes(body: Body, scope: Scope) -> None:
 
 
 def take_title(body: Body) -> tuple[str | None, Body]:
-    """The title from a single leading `#` heading, and the body without it.
+    """The title from a leading `#` heading, and the body without it (the text's other
+    headings then sit below the title, whatever level they were written at).
 
     Used where the front matter gives no title. Returns (None, body) when the text does
-    not start with the only level-1 heading in it.
+    not start with a level-1 heading.
     """
     tokens = body.tokens
-    firsts = [t for t in tokens if t.type == "heading_open" and t.tag == "h1"]
-    if not tokens or tokens[0].type != "heading_open" or tokens[0].tag != "h1" or len(firsts) != 1:
+    if not tokens or tokens[0].type != "heading_open" or tokens[0].tag != "h1":
         return None, body
     return inline_text(tokens[1]), dataclasses.replace(body, tokens=tokens[3:])

@@ -178,7 +178,7 @@ class Loader:
         title = (data.title if data else None) or heading
         if data is not None and not title:
             self.diags.error(SourceLocation(self.shown(path)), "a chapter needs a title: `title:` in its front "
-                             "matter (between `---` lines), or a first line `# Title` as its only level-1 heading")
+                             "matter (between `---` lines), or a first line `# Title`")
         if data is None or not title or len(self.diags.errors) > errors:
             return None
         words = count_words(title) + count_words(markdown.plain_text(body))

@@ -190,11 +190,11 @@ class Resource:
     title: str
     url: str
     kind: str
-    minutes: int
+    minutes: int | None  # None: not known (printed as such, and counted apart in totals)
     source: SourceLocation
 
-    def is_short(self, settings: Settings) -> bool:
-        return self.minutes <= settings.short_max_minutes
+    def is_short(self, settings: Settings) -> bool | None:
+        return None if self.minutes is None else self.minutes <= settings.short_max_minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +209,13 @@ class Section:
 
     @property
     def total_minutes(self) -> int:
-        return sum(r.minutes for r in self.resources)
+        """The minutes of the resources whose length is known."""
+        return sum(r.minutes or 0 for r in self.resources)
+
+    @property
+    def untimed(self) -> int:
+        """How many resources have no length."""
+        return sum(r.minutes is None for r in self.resources)
 
     @property
     def slug(self) -> str:
@@ -244,6 +250,10 @@ class Module:
     @property
     def total_minutes(self) -> int:
         return sum(s.total_minutes for s in self.sections)
+
+    @property
+    def untimed(self) -> int:
+        return sum(s.untimed for s in self.sections)
 
     @property
     def resources(self) -> tuple[Resource, ...]:

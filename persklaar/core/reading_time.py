@@ -22,7 +22,7 @@ class ChapterTime:
 @dataclass(frozen=True, slots=True)
 class ResourceTime:
     resource: Resource
-    short: bool  # at most settings.short_max_minutes
+    short: bool | None  # at most settings.short_max_minutes; None: the length is not known
 
 
 def chapter_times(pub: Publication) -> list[ChapterTime]:

@@ -55,7 +55,7 @@ class ResourceFile(_Strict):
     title: Text
     url: Text
     kind: Kind = "article"
-    minutes: int = Field(ge=0, le=6000)
+    minutes: int | None = Field(None, ge=0, le=6000)  # none: the length is not known
 
 
 class SectionFile(_Strict):

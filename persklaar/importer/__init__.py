@@ -16,32 +16,36 @@ from pathlib import Path
 
 from ..core import schema, yamlsrc
 from ..core.sources import MAX_FILE_BYTES, decode
-from ..errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+from ..errors import ContentError, Diagnostic, Diagnostics, SourceLocation, promoted
 from .dump import dump_module
 from .hugo import import_page, module_filename
 
 __all__ = ["dump_module", "import_page", "module_filename", "run_import", "validate"]
 
 
-def run_import(pages: list[str], out_dir: str, force: bool, report: Callable[[str], None]) -> int:
+def run_import(pages: list[str], out_dir: str, force: bool, report: Callable[[str], None],
+               strict: bool = False) -> int:
     """Import each page into `out_dir`/NN-slug.yaml; 0 when all went well, else 1.
 
-    A page with errors is not written, and an existing file is only replaced with
-    `force`; every problem and every written file is passed to `report`.
+    A page with errors (with `strict`: warnings too) is not written, and an existing file
+    is only replaced with `force`; every problem and every written file is passed to `report`.
     """
     status = 0
     written: set[Path] = set()
     for page in pages:
-        status |= _import_one(page, Path(out_dir), force, report, written)
+        status |= _import_one(page, Path(out_dir), force, report, written, strict)
     return status
 
 
-def _import_one(page: str, out: Path, force: bool, report: Callable[[str], None], written: set[Path]) -> int:
+def _import_one(page: str, out: Path, force: bool, report: Callable[[str], None], written: set[Path],
+                strict: bool) -> int:
     """Import and write one page; the exit status for it (0 or 1)."""
     text = _read_page(page, report)
     if text is None:
         return 1
     module, problems = import_page(text, page)
+    if strict:
+        problems = [promoted(p) for p in problems]
     for problem in problems:
         report(str(problem))
     if any(p.severity == "error" for p in problems):

@@ -206,26 +206,29 @@ class BodyParser:
             self.issues.error(lineno, rest_col, "resource line has no [title](url) link after its icon")
             return None
         minutes = self._minutes(lineno, rest_col + link.start(3), link.group(3))
-        if minutes is None:
+        if minutes == 0:
             return None
         url = link.group(2).removeprefix("<").removesuffix(">")
         if not _ALLOWED_URL.match(url):
             self.issues.warn(lineno, rest_col, f"link {url!r} is not an http(s) URL; the build will refuse it")
-        return {"title": _link_text(link.group(1)), "url": url,
-                "kind": self._kind(lineno, match.start(1) + 1, match.group(1)), "minutes": minutes}
+        resource = {"title": _link_text(link.group(1)), "url": url,
+                    "kind": self._kind(lineno, match.start(1) + 1, match.group(1))}
+        return resource if minutes is None else {**resource, "minutes": minutes}
 
     def _minutes(self, lineno: int, col: int, tail: str) -> int | None:
-        """The "~N min" reading time after the link; never guessed when it is missing."""
+        """The "~N min" reading time after the link; never guessed: without one the resource
+        is imported without a length (a warning; an error with --strict), 0 on an error."""
         timed = _TIME_SPAN.match(tail) or _LOOSE_MINUTES.search(tail)
         if timed is None:
-            self.issues.error(lineno, col, "resource has no reading time (~N min); add it to the page")
+            self.issues.warn(lineno, col, "resource has no reading time (~N min): imported without one "
+                                          "(the outputs say the length is unknown); add it to the page if known")
             return None
         if not _TIME_SPAN.match(tail):
             self.issues.warn(lineno, col, f"text around the reading time not understood: {_excerpt(tail)}")
         minutes = int(timed.group(1))
         if minutes < 1:
             self.issues.error(lineno, col, "reading time must be at least 1 minute")
-            return None
+            return 0
         return minutes
 
     def _kind(self, lineno: int, col: int, icon: str) -> str:

@@ -4,7 +4,7 @@ lines wrapped at the page's width with a visible continuation mark.
 The highlighting uses a few classes (`k` keyword, `c` comment, `s` string, …, as
 Pygments names its token types) that `styles/code.css` sets in weight, slant and dark
 greys, so a listing stays legible printed in black and white. A line longer than the
-text is wide is broken by us, not by the renderer: the break gets a mark (↪) at the
+text is wide is broken by us, not by the renderer: the break gets a mark (↳) at the
 start of the continued line, hidden from screen readers, and nothing runs off the page.
 """
 
@@ -15,10 +15,16 @@ import html
 from pygments.lexer import Lexer
 from pygments.token import STANDARD_TYPES, _TokenType
 
-CONTINUATION = "↪"  # U+21AA, in the theme's monospace font
+CONTINUATION = "↳"  # U+21B3, from Noto Sans Math in the code font stack (↪ is drawn as an emoji)
 # The classes code.css sets; other token types fall back to their parent's.
 STYLED = frozenset({"k", "kc", "kd", "kn", "kt", "c", "c1", "cm", "cp", "s", "s1", "s2", "sd", "m", "mi", "mf",
                     "nf", "nc", "nb", "nt", "na", "o", "ow", "gh", "gu", "gd", "gi"})
+
+
+def code_columns(text_width_mm: float, font_pt: float = 8.9) -> int:
+    """How many characters of the monospace font (0.6 em wide) fit a line of code on a page
+    whose text is `text_width_mm` wide (less the block's padding and the mark's room)."""
+    return max(20, int((text_width_mm - 4) / (0.6 * font_pt * 25.4 / 72)))
 
 
 def lexer_for(language: str) -> Lexer | None:

@@ -63,7 +63,14 @@ class Page:
 
 
 class HtmlRenderer(RendererHTML):
-    """Renders bodies of `pub` for one output; subclass and override the `render_*` hooks."""
+    """Renders bodies of `pub` for one output; subclass and override the `render_*` hooks.
+
+    `notes_at_foot`: an output with pages sets each footnote where it is called, for CSS
+    to float to the foot of the page (GCPM `float: footnote`); otherwise the notes follow
+    the text, each a linked `aside` (EPUB 3 notes).
+    """
+
+    notes_at_foot = False
 
     def __init__(self, pub: Publication) -> None:
         super().__init__()
@@ -71,7 +78,11 @@ class HtmlRenderer(RendererHTML):
 
     def render_body(self, body: Body, page: Page) -> str:
         """The XHTML fragment of one text, rendered for `page`."""
-        return self.render(list(body.tokens), parser().options, {"page": page, "body": body})
+        tokens = list(body.tokens)
+        env = {"page": page, "body": body, "notes": {}}
+        if self.notes_at_foot:
+            tokens, env["notes"] = _split_notes(tokens)
+        return self.render(tokens, parser().options, env)
 
     # -- hooks -------------------------------------------------------------------------
     def render_heading_id(self, body: Body, anchor: str) -> str:
@@ -104,8 +115,12 @@ class HtmlRenderer(RendererHTML):
         return None
 
     def render_note_call(self, token: Token, env: EnvType) -> str:
-        """A footnote reference: a numbered link to the note, which links back (EPUB 3 notes)."""
+        """A footnote reference: a numbered link to the note, which links back (EPUB 3 notes);
+        with `notes_at_foot`, the note itself, in place, for the page to float to its foot."""
         n = token.meta["note"]
+        if self.notes_at_foot:
+            inner = self.render(env["notes"].get(n, []), parser().options, {**env, "in_note": True})
+            return f'<span class="footnote" id="fn-{env["page"].prefix}{n}">{inner}</span>'
         sub = token.meta.get("subId", 0)
         ref = f"fnref-{n}" + (f"-{sub + 1}" if sub else "")
         return (f'<sup class="noteref"><a href="#fn-{n}" id="{ref}" epub:type="noteref" role="doc-noteref">'
@@ -123,6 +138,10 @@ class HtmlRenderer(RendererHTML):
     def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f"</h{tokens[idx - 2].meta['level']}>\n"
 
+    def render_xref(self, target: Target, page: Page) -> str:
+        """Attributes for an internal link beyond its href (the booklet adds a page number)."""
+        return ""
+
     def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
         href = str(token.attrGet("href") or "")
@@ -130,7 +149,9 @@ class HtmlRenderer(RendererHTML):
             return f'<a href="{html.escape(href)}" class="ext">'
         target = token.meta.get("target")
         resolved = self.render_target(target, env["page"]) if target else None
-        return f'<a href="{html.escape(resolved)}">' if resolved is not None else "<a>"
+        if target is None or resolved is None:
+            return "<a>"
+        return f'<a href="{html.escape(resolved)}"{self.render_xref(target, env["page"])}>'
 
     def link_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         opener = next(t for t in reversed(tokens[:idx]) if t.type == "link_open")
@@ -195,6 +216,8 @@ class HtmlRenderer(RendererHTML):
         return "</aside>\n"
 
     def footnote_anchor(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        if env.get("in_note"):
+            return ""  # a note at the page's foot needs no way back
         n = tokens[idx].meta["note"]
         sub = tokens[idx].meta.get("subId", 0)
         ref = f"fnref-{n}" + (f"-{sub + 1}" if sub else "")
@@ -206,6 +229,22 @@ class HtmlRenderer(RendererHTML):
 
     def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return ""
+
+
+def _split_notes(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
+    """The text without its notes block, and each note's content tokens by number."""
+    if not any(t.type == "footnote_block_open" for t in tokens):
+        return tokens, {}
+    start = next(i for i, t in enumerate(tokens) if t.type == "footnote_block_open")
+    end = next(i for i, t in enumerate(tokens) if t.type == "footnote_block_close")
+    notes: dict[int, list[Token]] = {}
+    current: list[Token] = []
+    for token in tokens[start + 1:end]:
+        if token.type == "footnote_open":
+            current = notes.setdefault(token.meta["note"], [])
+        elif token.type not in ("footnote_close", "footnote_anchor"):
+            current.append(token)
+    return tokens[:start] + tokens[end + 1:], notes
 
 
 def headings(body: Body, level: int) -> list[tuple[str, str]]:

@@ -18,12 +18,11 @@ from pathlib import Path
 from ..core.model import A5, FontRole, PageSize, Publication
 from ..errors import BuildError
 
-# theme.fonts role → the custom property it sets, and the shipped stack it falls back on
-_SYMBOLS = '"Noto Emoji", "Noto Sans Math", "Noto Sans Symbols 2"'  # what a text font lacks, as in tokens.css
+# theme.fonts role → the custom property it sets, and the theme's stack (tokens.css) behind it
 ROLE_PROPERTIES = {
-    "body": ("--font-text", f'"Source Serif 4", {_SYMBOLS}, serif'),
-    "headings": ("--font-headings", f'"Source Sans 3", {_SYMBOLS}, sans-serif'),
-    "mono": ("--font-mono", f'"Source Code Pro", {_SYMBOLS}, monospace'),
+    "body": ("--font-text", "var(--font-serif)"),
+    "headings": ("--font-headings", "var(--font-sans)"),
+    "mono": ("--font-mono", "var(--font-code)"),
 }
 
 

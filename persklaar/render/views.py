@@ -27,10 +27,10 @@ class ResourceRow:
     url: str
     kind: str          # the kind's key: article, video, …
     kind_label: str    # the kind in the publication's language
-    minutes: int
-    short: bool
-    length: str        # "short" or "long"
-    badge: str         # the badge's word in the publication's language
+    minutes: int | None  # None: not known
+    short: bool | None
+    length: str        # "short", "long" or "unknown"
+    badge: str         # the badge's word in the publication's language ("" when unknown)
     number: int
     short_url: str
     placeholder: bool
@@ -46,28 +46,33 @@ def resource_rows(pub: Publication, section: Section) -> list[ResourceRow]:
     rows = []
     for r in section.resources:
         short = r.is_short(pub.settings)
-        length = "short" if short else "long"
+        length = "unknown" if short is None else "short" if short else "long"
         number = pub.link_number(r.url)
         assert number is not None, "links.collect numbers every resource"
         rows.append(ResourceRow(r.title, r.url, r.kind, labels[f"kind_{r.kind}"], r.minutes, short, length,
-                                labels[length], number, links.short_url(r.url), links.is_placeholder(r.url)))
+                                labels.get(length, ""), number, links.short_url(r.url), links.is_placeholder(r.url)))
     return rows
 
 
 @dataclass(frozen=True, slots=True)
 class Totals:
-    """How many resources, and how many minutes in all."""
+    """How many resources, how many minutes in all, and how many without a length."""
 
     count: int
     minutes: int
+    untimed: int = 0
+
+    def untimed_note(self, labels: Mapping[str, str]) -> str:
+        """` + 1 zonder tijd` after the minutes, or nothing when every length is known."""
+        return f" + {labels['untimed'].format(count=self.untimed)}" if self.untimed else ""
 
 
 def section_totals(section: Section) -> Totals:
-    return Totals(len(section.resources), section.total_minutes)
+    return Totals(len(section.resources), section.total_minutes, section.untimed)
 
 
 def module_totals(module: Module) -> Totals:
-    return Totals(len(module.resources), module.total_minutes)
+    return Totals(len(module.resources), module.total_minutes, module.untimed)
 
 
 def count_label(count: int, labels: Mapping[str, str]) -> str:

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from persklaar.core import load as content
 from persklaar.core import markdown, refs, sources
+from persklaar.core.bodies import read_body
 from persklaar.core.model import Chapter, Target
 from persklaar.core.resolve import Resolver
 from persklaar.errors import ContentError, Diagnostics, SourceLocation
@@ -38,8 +39,10 @@ ALLOWED_ELEMENTS = {
     "div", "p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6",
     "blockquote", "hr", "br", "img", "sup", "del", "s", "figure", "figcaption",
     "table", "caption", "thead", "tbody", "tr", "th", "td",
+    "aside", "span", "dl", "dt", "dd",  # footnotes; code, task boxes; definition lists
 }
-ALLOWED_ATTRIBUTES = {"href", "src", "alt", "id", "class", "title", "style", "scope", "start"}
+ALLOWED_ATTRIBUTES = {"href", "src", "alt", "id", "class", "title", "style", "scope", "start", "role", "aria-label",
+                      "{http://www.idpf.org/2007/ops}type"}
 ALIGN_STYLE = re.compile(r"text-align:(left|right|center)")
 
 ATOMS = [
@@ -105,7 +108,7 @@ def outcome(text: str, world: dict) -> tuple[str, object]:
     diags = Diagnostics()
     scope = markdown.Scope("01-proef", 1, set(), frozenset({"landen"}),
                            lambda src: world["resolver"].image(src, "content/essay"))
-    body = markdown.parse(decoded, SourceLocation(SHOWN, BODY_LINE, 1), scope, diags)
+    body, _ = read_body(decoded, SourceLocation(SHOWN, BODY_LINE, 1), scope, diags)
     if not diags.errors:
         refs.resolve((Chapter("01-proef", "Proef", None, body, 0, body.source),), (), diags)
     if diags.errors:
@@ -123,7 +126,8 @@ def assert_positions_inside(error: ContentError, text: str) -> None:
 
 
 def assert_safe_xhtml(fragment: str) -> None:
-    root = ElementTree.fromstring(f'<div xmlns="http://www.w3.org/1999/xhtml">{fragment}</div>')
+    root = ElementTree.fromstring(f'<div xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
+                                  f"{fragment}</div>")
     for element in root.iter():
         assert element.tag.startswith(NS), element.tag
         assert element.tag[len(NS):] in ALLOWED_ELEMENTS, element.tag

@@ -162,12 +162,14 @@ def test_icon_kinds(icon: str, kind: str) -> None:
     assert issues == [] and module["sections"][0]["resources"][0]["kind"] == kind
 
 
-def test_resource_without_minutes_is_an_error_on_its_line() -> None:
+def test_resource_without_minutes_is_imported_with_a_warning_on_its_line() -> None:
     text = page("# 2. Module Twee", "", resource("Goed"), "", resource("Zonder tijd", minutes=None))
     module, issues = import_page(text, "p.md")
-    assert [(i.where.line, i.severity) for i in issues] == [(12, "error")]
+    assert [(i.where.line, i.severity) for i in issues] == [(12, "warning")]
     assert "~N min" in issues[0].message
-    assert [r["title"] for r in module["sections"][0]["resources"]] == ["Goed"]
+    resources = module["sections"][0]["resources"]
+    assert [r["title"] for r in resources] == ["Goed", "Zonder tijd"]
+    assert "minutes" in resources[0] and "minutes" not in resources[1]
 
 
 def test_unmappable_html_line_is_reported_with_its_line() -> None:
@@ -299,13 +301,16 @@ def test_run_import_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["02-module-twee.yaml"]  # no temp files left
 
 
-def test_run_import_does_not_write_a_page_with_errors(tmp_path: Path) -> None:
+def test_run_import_writes_a_resource_without_minutes_but_not_with_strict(tmp_path: Path) -> None:
     source = tmp_path / "page.md"
     source.write_text(page("# 2. Module Twee", resource(minutes=None)), encoding="utf-8")
     messages: list[str] = []
-    assert run_import([str(source)], str(tmp_path / "out"), True, messages.append) == 1
+    assert run_import([str(source)], str(tmp_path / "ok"), False, messages.append) == 0
+    assert "minutes" not in (tmp_path / "ok/02-module-twee.yaml").read_text("utf-8")
+    messages.clear()
+    assert run_import([str(source)], str(tmp_path / "out"), True, messages.append, strict=True) == 1
     assert not (tmp_path / "out").exists()
-    assert any(m.startswith(f"{source}:9:") and ": warning: " not in m for m in messages)
+    assert any(m.startswith(f"{source}:9:") and "(--strict)" in m for m in messages)
     assert messages[-1] == f"{source}: not written because of the errors above"
 
 

@@ -24,13 +24,15 @@ import pytest
 from persklaar.core import load as content
 from persklaar.outputs import BuildOptions
 from persklaar.outputs.epub import Epub
-from support import EPOCH, add_edge_cases, copy_project, copy_repo_project
+from support import EPOCH, FIXTURES, PNG, REPO, add_edge_cases, copy_project, copy_repo_project
 
 ACE_SECONDS = 600
 
 
 def _ace() -> str | None:
-    return os.environ.get("ACE_CLI") or shutil.which("ace-cli")
+    """ACE_CLI, the copy `make test` installs (.tools/), or one on PATH."""
+    local = REPO / ".tools/node_modules/.bin/ace-cli"
+    return os.environ.get("ACE_CLI") or (str(local) if local.is_file() else None) or shutil.which("ace-cli")
 
 
 def _chromium() -> str | None:
@@ -68,11 +70,14 @@ def violations(report: dict) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("project", ["real", "edge"])
+@pytest.mark.parametrize("project", ["real", "edge", "features"])
 def test_ace_reports_no_violations(project: str, tmp_path: Path) -> None:
     root = copy_repo_project(tmp_path) if project == "real" else copy_project(tmp_path)
     if project == "edge":
         add_edge_cases(root)
+    if project == "features":  # footnotes, code, task and definition lists, figures, cross-references
+        (root / "content/essay/03-alles.md").write_text((FIXTURES / "features-chapter.md").read_text("utf-8"))
+        (root / "content/essay/vlak.png").write_bytes(PNG)
     book = build(root)
     out = tmp_path / "ace"
     env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=_chromium() or "", PUPPETEER_SKIP_DOWNLOAD="1")

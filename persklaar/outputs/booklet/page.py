@@ -18,6 +18,7 @@ from ...core import reading_time
 from ...core.model import Body, Chapter, Module, Publication, Section, Target, group_parts
 from ...errors import BuildError
 from ...render import figures, qr, templating, views
+from ...render.code import code_columns
 from ...render.html import HtmlRenderer, Page, Placements
 from ...render.pdf import browsable_html, font_timestamps, render_pdf
 from ...render.styles import stylesheets
@@ -89,6 +90,7 @@ class SectionView:
     resources: list[views.ResourceRow]
     count: int
     minutes: int
+    untimed: str  # " + 1 zonder tijd", or ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class ModuleView:
     sections: list[SectionView]
     count: int
     minutes: int
+    untimed: str
 
 
 def chapter_id(chapter: Chapter) -> str:
@@ -112,7 +115,10 @@ def module_id(module: Module) -> str:
 
 
 class BookletRenderer(HtmlRenderer):
-    """Markdown in the booklet: reference numbers and internal links point into the one document."""
+    """Markdown in the booklet: reference numbers and internal links point into the one document;
+    footnotes float to the foot of their page; code lines break at the text's width."""
+
+    notes_at_foot = True
 
     def __init__(self, pub: Publication) -> None:
         super().__init__(pub)
@@ -123,6 +129,15 @@ class BookletRenderer(HtmlRenderer):
     # -- hooks -----------------------------------------------------------------
     def render_heading_id(self, body: Body, anchor: str) -> str:
         return f"{body.unit}--{anchor}"
+
+    def render_xref(self, target: Target, page: Page) -> str:
+        """A page number after the link (CSS target-counter), unless it leads to the top of its own page."""
+        if target.kind == "unit" and target.unit == page.unit:
+            return ""
+        return f' class="xref" data-page="{html.escape(self.pub.labels["page_short"])}"'
+
+    def render_code_columns(self) -> int:
+        return code_columns(self.pub.settings.page.width - 33)  # booklet.css: 14 + 19 mm of margins
 
     def render_target(self, target: Target, page: Page) -> str:
         if target.kind == "heading":
@@ -149,11 +164,11 @@ class BookletRenderer(HtmlRenderer):
                       f"{html.escape(table.title)}</figcaption></figure>\n")
 
     # -- the parts of the booklet ------------------------------------------------
-    def page(self, prefix: str) -> Page:
-        return Page(prefix=prefix, placed=self.placed)
+    def page(self, prefix: str, unit: str) -> Page:
+        return Page(unit=unit, prefix=prefix, placed=self.placed)
 
     def chapter(self, chapter: Chapter, number: int) -> ChapterView:
-        body = self.render_body(chapter.body, self.page(f"{chapter.slug}--"))
+        body = self.render_body(chapter.body, self.page(f"{chapter.slug}--", chapter.slug))
         first = chapter.part is not None and chapter.part != self.previous_part
         self.previous_part = chapter.part
         return ChapterView(chapter_id(chapter), number, chapter.title, chapter.part, first,
@@ -163,14 +178,14 @@ class BookletRenderer(HtmlRenderer):
         sections = [self.section(s) for s in module.sections]
         totals = views.module_totals(module)
         return ModuleView(module_id(module), module.number, module.title, module.icon,
-                          module.summary, sections, totals.count, totals.minutes)
+                          module.summary, sections, totals.count, totals.minutes, totals.untimed_note(self.pub.labels))
 
     def section(self, section: Section) -> SectionView:
-        intro = self.render_body(section.intro, self.page(f"{section.slug}--"))
+        intro = self.render_body(section.intro, self.page(f"{section.slug}--", section.intro.unit))
         totals = views.section_totals(section)
         rows = views.resource_rows(self.pub, section)
         return SectionView(f"section-{section.slug}", section.number, section.title, templating.safe(intro),
-                           rows, totals.count, totals.minutes)
+                           rows, totals.count, totals.minutes, totals.untimed_note(self.pub.labels))
 
 
 def _times(pub: Publication) -> dict:

@@ -209,8 +209,8 @@ class Pages:
         state = Page(unit=module.unit)
         sections = [self.section(section, state, name) for section in module.sections]
         totals = views.module_totals(module)
-        view = {"heading": heading, "summary": module.summary,
-                "count": totals.count, "minutes": totals.minutes, "sections": sections}
+        view = {"heading": heading, "summary": module.summary, "count": totals.count, "minutes": totals.minutes,
+                "untimed": totals.untimed_note(self.labels), "sections": sections}
         page = self.page(self.template("module"), name, heading, "bodymatter", module=view,
                          links_page=self.links_page)
         entries = [Entry(f"{s['number']} {s['title']}", f"{name}#{s['id']}") for s in sections]
@@ -225,7 +225,7 @@ class Pages:
         totals = views.section_totals(section)
         return {"id": section_id(section), "number": section.number, "title": section.title,
                 "intro": templating.safe(intro), "resources": rows, "count": totals.count,
-                "minutes": totals.minutes}
+                "minutes": totals.minutes, "untimed": totals.untimed_note(self.labels)}
 
     def cover(self, image: str) -> Sheet:
         meta, cover = self.pub.meta, self.pub.settings.cover
@@ -257,10 +257,11 @@ class Pages:
 
     def module_times(self, module: Module) -> dict:
         rows = [{"href": f"{self.module_file(module)}#{section_id(s)}", "number": s.number, "title": s.title,
-                 "count": len(s.resources), "minutes": s.total_minutes} for s in module.sections]
+                 "count": len(s.resources), "minutes": s.total_minutes,
+                 "untimed": views.section_totals(s).untimed_note(self.labels)} for s in module.sections]
         totals = views.module_totals(module)
         return {"heading": self.module_heading(module), "rows": rows, "count": totals.count,
-                "minutes": totals.minutes}
+                "minutes": totals.minutes, "untimed": totals.untimed_note(self.labels)}
 
     def link_appendix(self) -> Sheet:
         back: dict[int, list[Cite]] = {}

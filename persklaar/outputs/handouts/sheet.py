@@ -17,6 +17,7 @@ from ...core import links, markdown
 from ...core.model import Module, Publication, Section, Target
 from ...errors import BuildError
 from ...render import pdf, qr, templating, views
+from ...render.code import code_columns
 from ...render.html import HtmlRenderer, Page
 from ...render.styles import Stylesheet, stylesheets
 from ..base import KEPT_HTML, BuildOptions
@@ -87,7 +88,10 @@ def write_sheet(pub: Publication, module: Module, section: Section, staging: Pat
 
 
 class HandoutRenderer(HtmlRenderer):
-    """Markdown on a sheet: links numbered per sheet; references outside the sheet stay text."""
+    """Markdown on a sheet: links numbered per sheet; references outside the sheet stay text;
+    footnotes at the foot of the page; code lines break at the text's width."""
+
+    notes_at_foot = True
 
     def __init__(self, pub: Publication, section: Section, numbers: dict[str, int]) -> None:
         super().__init__(pub)
@@ -96,6 +100,10 @@ class HandoutRenderer(HtmlRenderer):
 
     def render_ref_number(self, token: Token) -> int | None:
         return self.numbers.get(str(token.attrGet("href")))
+
+    def render_code_columns(self) -> int:
+        paper = 215.9 if self.pub.settings.page.name == "letter" else 210.0  # A4 or US letter
+        return code_columns(paper - 34)  # handout.css: 17 mm margins either side
 
     def render_target(self, target: Target, page: Page) -> str | None:
         if target.kind == "heading" and target.anchor in _ids(self.section):
@@ -120,6 +128,7 @@ def sheet_html(pub: Publication, module: Module, section: Section, day, notes_li
         pub=pub.meta, module=module, section=section, intro_html=templating.safe(intro),
         rows=rows, links=numbered, any_placeholder=any(link.placeholder for link in numbered),
         total_label=views.count_label(totals.count, labels), total_minutes=totals.minutes,
+        untimed=totals.untimed_note(labels),
         short_max=pub.settings.short_max_minutes,
         date_iso=day.isoformat(), date_text=pub.locale.date(day),
         notes_lines=notes_lines,

@@ -33,7 +33,7 @@ from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, chapt
 
 HOME = "index.html"
 STYLESHEET = "style.css"
-STYLE_PARTS = ("fonts.css", "tokens.css", "web.css")  # under styles/, joined into style.css
+STYLE_PARTS = ("fonts.css", "tokens.css", "code.css", "web.css")  # under styles/, joined into style.css
 
 
 def asset_name(asset: Asset) -> str:
