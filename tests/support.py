@@ -90,3 +90,44 @@ def locale(language: str):
     from persklaar.core.labels import Locale
 
     return Locale(language, labels(language))
+
+
+# ---------------------------------------------------------------- tagged PDFs, read back
+
+
+def structure_elements(reader) -> list:
+    """Every structure element of a tagged PDF (pypdf), depth first, in reading order."""
+    found = []
+
+    def visit(node) -> None:
+        node = node.get_object()
+        if node.get("/Type") == "/StructElem":
+            found.append(node)
+        kids = node.get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            target = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(target, dict) and "/K" in target:  # not a marked-content id or an annotation
+                visit(target)
+
+    visit(reader.root_object["/StructTreeRoot"])
+    return found
+
+
+def marked_text(page) -> list[tuple[str, str]]:
+    """(marked-content tag, text) of every piece of text drawn on a pypdf page: `/Artifact`
+    for running heads and page numbers, `/Span` (or another tag) for the text itself."""
+    stack: list[str] = []
+    pieces: list[tuple[str, str]] = []
+
+    def operator(op, args, cm, tm) -> None:
+        if op in (b"BDC", b"BMC"):
+            stack.append(str(args[0]))
+        elif op == b"EMC":
+            stack.pop()
+
+    def text(chunk, cm, tm, font, size) -> None:
+        if chunk.strip():
+            pieces.append((stack[-1] if stack else "", chunk))
+
+    page.extract_text(visitor_operand_before=operator, visitor_text=text)
+    return pieces

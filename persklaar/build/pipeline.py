@@ -248,7 +248,8 @@ class Publisher:
         shutil.rmtree(staging, ignore_errors=True)
         job = Job(name, "finish", targets)
         try:
-            output.finish(self.pub, [self.req.dist / t for s in stales for t in s.job.targets], staging)
+            inputs = [self.req.dist / t for s in stales for t in s.job.targets]
+            output.finish(self.pub, inputs, staging, self.req.options)
             for target in targets:
                 output.verify(staging / target, target)
         except PersklaarError as exc:

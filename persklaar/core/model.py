@@ -20,6 +20,8 @@ from markdown_it.token import Token
 
 from ..errors import SourceLocation
 from .labels import Locale
+from .standards import DEFAULT as DEFAULT_PDF_STANDARD
+from .standards import PdfStandard
 from .text import slugify
 from .theme import Theme
 
@@ -110,6 +112,7 @@ class Settings:
     fonts: tuple[FontRole, ...] = ()
     cover: Cover = field(default_factory=Cover)
     numbered_chapters: bool = True
+    pdf_standard: PdfStandard = DEFAULT_PDF_STANDARD  # core.standards
 
 
 TargetKind = Literal["unit", "heading", "section"]

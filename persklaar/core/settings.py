@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from ..errors import Diagnostics
 from .model import Cover, FontFace, FontRole, PageSize, Settings
 from .resolve import Resolver
+from .standards import DEFAULT as DEFAULT_PDF_STANDARD
+from .standards import PdfStandard
 from .yamlsrc import Positions
 
 # name → (width, height) in mm; the imposed version puts two pages on the sheet named second
@@ -126,6 +128,7 @@ class SettingsFile(_Strict):
     cover: CoverFile = CoverFile()
     chapters: ChaptersFile = ChaptersFile()
     labels: dict[str, str] = {}
+    pdf_standard: PdfStandard = DEFAULT_PDF_STANDARD
 
 
 def colour(text: str) -> tuple[float, float, float] | None:
@@ -165,7 +168,7 @@ def to_settings(data: SettingsFile, pos: Positions, resolver: Resolver, diags: D
     fonts = tuple(_role(role, getattr(data.theme.fonts, role), pos, resolver, diags)
                   for role in FONT_ROLES if getattr(data.theme.fonts, role) is not None)
     return Settings(data.reading_speed, data.short_max_minutes, page_size(data.page.size), accent, fonts,
-                    _cover(data.cover, pos, resolver, diags), data.chapters.numbered)
+                    _cover(data.cover, pos, resolver, diags), data.chapters.numbered, data.pdf_standard)
 
 
 def _role(role: str, choice: FontChoice, pos: Positions, resolver: Resolver, diags: Diagnostics) -> FontRole:

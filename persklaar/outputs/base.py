@@ -86,5 +86,5 @@ class Output:
         """Files made from all of this output's jobs together, after they are published."""
         return ()
 
-    def finish(self, pub: Publication, inputs: list[Path], staging: Path) -> None:
+    def finish(self, pub: Publication, inputs: list[Path], staging: Path, options: BuildOptions) -> None:
         """Write `finish_targets` under `staging` from the published files `inputs`."""

@@ -1,4 +1,5 @@
-"""WeasyPrint, boxed in: one URL fetcher for everything, warnings surfaced, tagged PDF.
+"""WeasyPrint, boxed in: one URL fetcher for everything, warnings surfaced, tagged PDF
+made to a standard (PDF/UA-1, PDF/A: `render.standards`).
 
 WeasyPrint's default fetcher reads any file or URL into the PDF; ours serves only
 regular files under the publication's `content/`, `templates/`, `styles/` and `fonts/`
@@ -18,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..core.theme import Theme
 from ..errors import BuildError
+from . import standards
 from .styles import Stylesheet
 
 
@@ -105,8 +107,10 @@ def _css(sheet: Stylesheet, fonts, fetcher):
     return CSS(string=sheet.text, base_url=sheet.base.as_uri() + "/", font_config=fonts, url_fetcher=fetcher)
 
 
-def render_pdf(html: str, root: Path, stylesheets: list[Stylesheet], identifier: str, what: str) -> bytes:
-    """Lay out `html` with `stylesheets` into a tagged PDF (bytes), deterministically."""
+def render_pdf(html: str, root: Path, stylesheets: list[Stylesheet], identifier: str, what: str,
+               standard: str) -> bytes:
+    """Lay out `html` with `stylesheets` into a tagged PDF (bytes) made to `standard`
+    (`core.standards`), deterministically."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -118,12 +122,17 @@ def render_pdf(html: str, root: Path, stylesheets: list[Stylesheet], identifier:
         document = HTML(string=html, base_url=base, url_fetcher=fetcher)
         try:
             return document.write_pdf(
-                stylesheets=css, font_config=fonts, pdf_tags=True,
-                pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
-                presentational_hints=False, uncompressed_pdf=False,
+                stylesheets=css, font_config=fonts, presentational_hints=False, uncompressed_pdf=False,
+                pdf_identifier=_identifier(identifier), finisher=standards.finisher(standard),
+                **standards.write_options(standard),
             )
         except RecursionError:
             raise BuildError(f"{what}: the document is nested too deeply to lay out") from None
+
+
+def _identifier(text: str) -> bytes:
+    """The PDF's file identifier: from the publication's identifier, never random."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32].encode()
 
 
 def base_url(root: Path) -> str:
@@ -214,7 +223,7 @@ class Layouter:
         with surfaced_warnings(", ".join(s.name for s in stylesheets)):
             self.css = [_css(s, self.fonts, self.fetcher) for s in stylesheets]
 
-    def layout(self, html: str, what: str):
+    def layout(self, html: str, what: str, standard: str):
         """WeasyPrint's `Document` of `html` (pages laid out, nothing written yet)."""
         from weasyprint import HTML
 
@@ -222,16 +231,28 @@ class Layouter:
         with surfaced_warnings(what):
             document = HTML(string=html, base_url=base, url_fetcher=self.fetcher)
             try:
-                return document.render(font_config=self.fonts, stylesheets=self.css, pdf_tags=True,
-                                       presentational_hints=False)
+                return document.render(font_config=self.fonts, stylesheets=self.css, presentational_hints=False,
+                                       **standards.write_options(standard))
             except RecursionError:
                 raise BuildError(f"{what}: the document is nested too deeply to lay out") from None
 
 
-def write_document(document, identifier: str, what: str) -> bytes:
-    """A laid-out `Document` (from `Layouter.layout`) as tagged PDF bytes, deterministically."""
+def combined(documents: list, title: str):
+    """One `Document` of the pages of `documents`, each laid out on its own (so each keeps
+    its page numbers), under `title`; the rest of the metadata is the first's."""
+    import copy
+
+    first = documents[0]
+    whole = first.copy([page for document in documents for page in document.pages])
+    whole.metadata = copy.copy(first.metadata)
+    whole.metadata.title = title
+    whole.metadata.description = None
+    return whole
+
+
+def write_document(document, identifier: str, what: str, standard: str) -> bytes:
+    """A laid-out `Document` (from `Layouter.layout`) as tagged PDF bytes made to
+    `standard`, deterministically."""
     with surfaced_warnings(what):
-        return document.write_pdf(
-            pdf_tags=True, uncompressed_pdf=False,
-            pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
-        )
+        return document.write_pdf(uncompressed_pdf=False, pdf_identifier=_identifier(identifier),
+                                  finisher=standards.finisher(standard), **standards.write_options(standard))

@@ -28,6 +28,20 @@ from persklaar.core import load as content
 from persklaar.core import markdown, sources
 from support import FIXTURES, REPO, copy_project
 
+
+def _cmyk_jpeg() -> bytes:
+    """A small CMYK JPEG (Pillow): fine in a PDF, but not in a PDF/A with an sRGB output intent."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("CMYK", (8, 8), (0, 128, 255, 20)).save(out, "JPEG")
+    return out.getvalue()
+
+
+CMYK_JPEG = _cmyk_jpeg()
+
 BAD = FIXTURES / "bad"
 ESSAY = "content/essay/03-slecht.md"
 COURSE = "content/course/03-robots.yaml"
@@ -105,6 +119,8 @@ CASES = [
         files=(("content/essay/vlak.bmp", b"BM" + bytes(60)),)),
     Bad("image-svg-reaches-out", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "must not load other files",
         files=(("content/essay/vlak.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>'),)),
+    Bad("image-cmyk-in-pdf-a", ESSAY, FM + "![Een foto](foto.jpg)\n", 4, "is CMYK: PDF/A-2u (pdf_standard in publication.yaml) needs RGB",
+        files=(("content/essay/foto.jpg", CMYK_JPEG),)),
     Bad("glyph-without-font", ESSAY, FM + "In het Malayalam: ആന.\n", 4, "no font for U+0D06"),
     Bad("glyph-without-font-in-course", COURSE, Replace("title: Een lange video", "title: Een lange video ᚠ"), 15,
         "no font for U+16A0"),
@@ -134,6 +150,8 @@ CASES = [
     Bad("publication-bad-language", PUBLICATION, Replace("language: nl", "language: Nederlands"), 4, "language"),
     Bad("publication-bad-date", PUBLICATION, Replace("date: 2025-01-15", "date: 2025-02-30"), 5, "date"),
     Bad("publication-speed-text", PUBLICATION, Replace("reading_speed: 200", "reading_speed: snel"), 11, "reading_speed"),
+    Bad("publication-pdf-standard", PUBLICATION, Replace("reading_speed: 200", "reading_speed: 200\npdf_standard: a-4u"), 12,
+        "pdf_standard: expected one of 'ua-1+a-2u', 'ua-1', 'a-2u' or 'a-3u', got 'a-4u'"),
     # -- course modules -------------------------------------------------------------------------
     Bad("resource-unknown-kind", COURSE, Replace("kind: video", "kind: film"), 17, "got 'film'"),
     Bad("resource-negative-minutes", COURSE, Replace("minutes: 15", "minutes: -15"), 18, "sections[1].resources[2].minutes: must be at least 0"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -64,11 +65,20 @@ def test_schema_prints_json_schema_for_editors(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """persklaar built as a wheel and installed into a folder of its own (not editable)."""
+    """persklaar built as a wheel (from a copy of the checkout: a build writes build/ and
+    *.egg-info beside the sources) and installed into a folder of its own (not editable)."""
     base = tmp_path_factory.mktemp("wheel")
+    source = base / "source"
+    made = {".git", ".venv", ".tools", "dist", ".persklaar", "build", ".pytest_cache", ".hypothesis"}
+
+    def skipped(folder: str, names: list[str]) -> list[str]:  # what a checkout's builds and tools made
+        top = Path(folder) == REPO
+        return [n for n in names if (top and n in made) or n.endswith(".egg-info") or n == "__pycache__"]
+
+    shutil.copytree(REPO, source, ignore=skipped)
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                    str(REPO), "-w", str(base / "dist")], check=True, env=env, capture_output=True)
+                    str(source), "-w", str(base / "dist")], check=True, env=env, capture_output=True)
     (wheel,) = (base / "dist").glob("persklaar-*.whl")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(base / "site"),
                     str(wheel)], check=True, env=env, capture_output=True)
@@ -81,6 +91,7 @@ def run_installed(site: Path, *args: str, cwd: Path) -> subprocess.CompletedProc
                           capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.xdist_group("wheel")
 def test_the_wheel_carries_the_theme_and_the_starters(installed: Path):
     package = installed / "persklaar"
     for needed in ("theme/templates/booklet/booklet.html", "theme/templates/labels/fr.yaml",
@@ -92,6 +103,7 @@ def test_the_wheel_carries_the_theme_and_the_starters(installed: Path):
     assert shipped <= {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
 
 
+@pytest.mark.xdist_group("wheel")
 def test_installed_persklaar_builds_a_new_publication_anywhere(installed: Path, tmp_path: Path):
     probe = subprocess.run([sys.executable, "-c", "import persklaar; print(persklaar.__file__)"], cwd=tmp_path,
                            env={**os.environ, "PYTHONPATH": str(installed)}, capture_output=True, text=True)

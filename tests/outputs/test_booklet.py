@@ -6,12 +6,14 @@ publication when its content exists); every test reads that one build.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pypdf
 import pypdfium2 as pdfium
@@ -26,7 +28,8 @@ from persklaar.outputs import BuildOptions
 from persklaar.outputs.booklet import Booklet
 from persklaar.outputs.booklet.impose import padded, sheet_order
 from persklaar.outputs.booklet.page import page_html
-from support import copy_project, copy_repo_project
+from persklaar.render import figures
+from support import copy_project, copy_repo_project, marked_text, structure_elements
 
 A5 = (419.53, 595.28)
 A4_LANDSCAPE = (841.89, 595.28)
@@ -232,6 +235,14 @@ def test_every_url_is_in_the_appendix_with_a_qr_code_that_reads_back(built: Buil
     assert sorted(decoded) == sorted(urls)
 
 
+def test_every_qr_code_has_alternate_text(built: Built) -> None:
+    """Each QR code is a Figure whose alternate text says what it is and where it leads."""
+    alts = figure_alts(built.reader)
+    expected = [built.labels["qr_alt"].format(number=link.number, url=link.url) for link in built.pub.links]
+    assert [alt for alt in alts if alt in expected] == expected
+    assert all(alts), "every figure has alternate text"
+
+
 def test_placeholder_urls_are_marked(built: Built) -> None:
     start = built.dests["links"]
     text = " ".join(built.texts[start:])
@@ -290,6 +301,47 @@ def test_pdf_is_tagged_with_language_and_metadata(built: Built) -> None:
     assert info["/CreationDate"].startswith("D:" + meta.date.strftime("%Y%m%d"))
 
 
+def test_running_heads_and_page_numbers_are_artifacts(built: Built) -> None:
+    """Page numbers and running heads are drawn as artifacts (a screen reader skips them);
+    everything else is tagged content in the structure tree."""
+    first_chapter = built.dests[f"chapter-{built.pub.chapters[0].slug}"]
+    heads = set()
+    for index in range(first_chapter, len(built.reader.pages)):
+        pieces = marked_text(built.reader.pages[index])
+        artifacts = [text.strip() for tag, text in pieces if tag == "/Artifact"]
+        assert str(index + 1) in artifacts, f"page {index + 1}: its number is an artifact"
+        heads |= {text for text in artifacts if text != str(index + 1)}
+        assert {tag for tag, _ in pieces} <= {"/Artifact", "/Span", "/Figure"}
+        assert any(tag == "/Span" for tag, _ in pieces), f"page {index + 1}: its text is tagged"
+    titles = [built.pub.meta.title, *(c.title for c in built.pub.chapters), *(m.title for m in built.pub.modules),
+              built.labels["reading_times"], built.labels["link_appendix"]]
+    assert all(any(head.rstrip("…") in title for title in titles) for head in heads), heads
+    if len(built.reader.pages) > 30:  # the real book has chapters over several pages
+        assert built.pub.meta.title in heads
+
+
+def test_table_headers_have_a_scope(built: Built) -> None:
+    """Column headers (in a table's head) say /Column, row headers (first cell) /Row."""
+    elements = structure_elements(built.reader)
+    headers = [e for e in elements if e["/S"] == "/TH"]
+    assert headers
+    for header in headers:
+        group = header["/P"].get_object()["/P"].get_object()["/S"]
+        expected = "/Column" if group == "/THead" else "/Row"
+        assert header["/A"]["/Scope"] == expected
+    assert all("/Headers" in e["/A"] for e in elements if e["/S"] == "/TD" and e["/A"].get("/Headers"))
+
+
+def test_booklet_declares_its_standards(built: Built) -> None:
+    """Default: PDF/A-2u and PDF/UA-1 in one file (the XMP identification of both)."""
+    xmp = built.reader.root_object["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="U"' in xmp
+    assert 'pdfuaid:part="1"' in xmp and "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in xmp
+    assert built.reader.root_object["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
+    imposed = pypdf.PdfReader(io.BytesIO(built.imposed)).root_object
+    assert "/Metadata" not in imposed and "/StructTreeRoot" not in imposed, "the print master claims nothing"
+
+
 # ---------------------------------------------------------------- reading times and course
 
 
@@ -330,16 +382,28 @@ def test_course_tables_show_badges_and_totals(built: Built) -> None:
 
 
 def test_chart_is_vector_with_a_text_alternative(built: Built) -> None:
+    """The chart is an SVG image whose alternate text gives every value it draws; the PDF's
+    Figure tag carries that text (PDF/UA: a figure without one fails)."""
     charted = [t for t in built.pub.tables if t.chart]
     assert charted, "both sample publications have a chart"
     document = parse_html(page_html(built.pub, BuildOptions()))
     for table in charted:
         figure = document.find(f".//{XHTML}figure[@id='chart-{table.id}']")
-        svg = figure.find("{http://www.w3.org/2000/svg}svg")
-        assert svg is not None and svg.find("{http://www.w3.org/2000/svg}desc").text
+        img = figure.find(f"{XHTML}img")
+        kind, data = img.get("src").split(",", 1)
+        assert kind == "data:image/svg+xml;base64"
+        svg = ElementTree.fromstring(base64.b64decode(data))
+        assert svg.find("{http://www.w3.org/2000/svg}desc").text == figures.chart_description(table, built.pub.locale)
+        assert img.get("alt") == f"{table.title}. {figures.chart_description(table, built.pub.locale)}"
+        assert img.get("alt") in figure_alts(built.reader)
         assert table.title in "".join(figure.find(f"{XHTML}figcaption").itertext())
     ids = [e.get("id") for e in document.iter() if e.get("id")]
     assert len(ids) == len(set(ids)), "duplicate ids"
+
+
+def figure_alts(reader: pypdf.PdfReader) -> list[str]:
+    """The alternate text of every Figure in the PDF's structure tree."""
+    return [str(e["/Alt"]) for e in structure_elements(reader) if e["/S"] == "/Figure"]
 
 
 # ---------------------------------------------------------------- reproducibility

@@ -286,7 +286,21 @@ def test_accessibility_metadata(book: Book) -> None:
     features = set(book.meta("schema:accessibilityFeature"))
     assert {"structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"} <= features
     assert book.meta("schema:accessibilityHazard") == ["none"]
-    assert book.meta("schema:accessibilitySummary") == [book.pub.labels["accessibility_summary"]]
+    (summary,) = book.meta("schema:accessibilitySummary")
+    assert summary.startswith(book.pub.labels["accessibility_summary"] + " ")
+    # which standard each file meets: the default makes the PDFs PDF/UA-1 and PDF/A-2u
+    assert book.pub.settings.pdf_standard == "ua-1+a-2u"
+    assert summary.endswith(L["accessibility_standards"].format(standards="PDF/UA-1 en PDF/A-2u"))
+
+
+def test_accessibility_summary_follows_the_pdf_standard(tmp_path: Path) -> None:
+    from persklaar.outputs.epub.package import summary
+
+    root = copy_project(tmp_path)
+    with (root / "content/publication.yaml").open("a", encoding="utf-8") as yaml:
+        yaml.write("pdf_standard: a-3u\n")
+    pub, _ = content.load(root)
+    assert summary(pub).endswith(L["accessibility_standards"].format(standards="PDF/A-3u"))
 
 
 def test_contents_follow_the_publication(book: Book) -> None:

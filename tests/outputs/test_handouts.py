@@ -27,8 +27,9 @@ from persklaar.errors import BuildError
 from persklaar.outputs import BuildOptions
 from persklaar.outputs.handouts import Handouts, combined, target
 from persklaar.outputs.handouts.combine import combine
+from persklaar.outputs.handouts.sheet import anchor_prefix
 from persklaar.render import views
-from support import REPO, copy_project, copy_repo_project, labels, locale
+from support import REPO, copy_project, copy_repo_project, labels, locale, marked_text, structure_elements
 
 HANDOUTS = Handouts()
 
@@ -65,7 +66,7 @@ def build_all(root: Path, options: BuildOptions) -> Built:
         (dist / job.targets[0]).parent.mkdir(parents=True, exist_ok=True)
         shutil.move(staging / job.targets[0], dist / job.targets[0])
     paths = [dist / job.targets[0] for job in HANDOUTS.jobs(pub)]
-    combine(pub, paths, dist / combined(pub))
+    combine(pub, paths, dist / combined(pub), options)
     return Built(root, pub, dist, options)
 
 
@@ -337,7 +338,7 @@ def test_intro_links_are_numbered_for_the_appendix(mini_built: Built):
     assert "dit artikel[1]" in text  # the reference number, pointing at appendix entry 1
     reader = PdfReader(mini_built.sheet(section))
     names = {str(dest) for dest in reader.named_destinations}
-    assert "link-1" in names
+    assert f"{anchor_prefix(section)}link-1" in names
 
 
 def test_placeholder_urls_are_marked(tmp_path: Path):
@@ -375,6 +376,24 @@ def test_header_and_footer(built: Built):
             assert f"{built.pub.meta.title} · {where}" in footer
             assert f"{L['page']} {number} {L['of']} {len(pages)}" in footer
             assert f"{L['built']} {date_text}" in footer
+
+
+def test_footers_are_artifacts_and_every_figure_has_alternate_text(built: Built):
+    """The footer is drawn as an artifact (a screen reader skips it); the only figures are
+    the QR codes, each with alternate text that says where it leads. The hourglasses are
+    decoration (CSS backgrounds: artifacts too)."""
+    for section in built.sections:
+        reader = PdfReader(built.sheet(section))
+        for number, page in enumerate(reader.pages, start=1):
+            pieces = marked_text(page)
+            footer = flat(" ".join(text for tag, text in pieces if tag == "/Artifact"))
+            assert f"{L['page']} {number} {L['of']} {len(reader.pages)}" in footer
+            assert built.pub.meta.title in footer
+            content = flat(" ".join(text for tag, text in pieces if tag != "/Artifact"))
+            assert f"{L['page']} {number} {L['of']}" not in content
+        alts = [str(e["/Alt"]) for e in structure_elements(reader) if e["/S"] == "/Figure"]
+        numbers = {url: n for n, url in enumerate(sheet_urls(section), start=1)}
+        assert alts == [L["qr_alt"].format(number=numbers[r.url], url=r.url) for r in section.resources]
 
 
 def test_build_date_comes_from_the_epoch_or_the_edition(real_built: Built, mini_built: Built):
@@ -434,18 +453,54 @@ def contrast(a: str, b: str) -> float:
 
 
 def test_combined_pdf_has_one_bookmark_per_sheet(built: Built):
+    """One top-level bookmark per sheet, at its first page; under it the sheet's own."""
     merged = PdfReader(built.dist / combined(built.pub))
-    outline = merged.outline
-    assert all(not isinstance(item, list) for item in outline), "no nested bookmarks from the sheets"
-    assert [item.title for item in outline] == [f"{s.number} {s.title}" for s in built.sections]
+    sheets = [item for item in merged.outline if not isinstance(item, list)]
+    assert [item.title for item in sheets] == [f"{s.number} {s.title}" for s in built.sections]
     sizes = [len(PdfReader(built.sheet(s)).pages) for s in built.sections]
     assert len(merged.pages) == sum(sizes)
     starts = [sum(sizes[:i]) for i in range(len(sizes))]
-    assert [merged.get_destination_page_number(item) for item in outline] == starts
+    assert [merged.get_destination_page_number(item) for item in sheets] == starts
+    for section in built.sections:
+        own = PdfReader(built.sheet(section)).outline
+        assert len(own) == 2 and isinstance(own[1], list), "a sheet's outline: its title, then its parts"
+        at = merged.outline.index(next(i for i in sheets if i.title == own[0].title))
+        assert [i.title for i in merged.outline[at + 1]] == [i.title for i in own[1]]
+
+
+def test_combined_pdf_links_stay_on_their_own_sheet(built: Built):
+    """Every sheet has a `link-1`: in the combined file each link leads to its own sheet's."""
+    merged = PdfReader(built.dist / combined(built.pub))
+    sizes = [len(PdfReader(built.sheet(s)).pages) for s in built.sections]
+    sheet_of_page = [i for i, size in enumerate(sizes) for _ in range(size)]
+    destinations = merged.named_destinations
+    internal = 0
+    for index, page in enumerate(merged.pages):
+        for annotation in page.get("/Annots", []):
+            name = annotation.get_object().get("/Dest")
+            if name is None:
+                continue
+            internal += 1
+            target = merged.get_destination_page_number(destinations[str(name)])
+            assert sheet_of_page[target] == sheet_of_page[index], f"{name} on page {index + 1}"
+    assert internal >= sum(len(sheet_urls(s)) for s in built.sections)
+
+
+def test_combined_pdf_is_one_tagged_document(built: Built):
+    merged = PdfReader(built.dist / combined(built.pub))
+    root = merged.root_object
+    assert root["/MarkInfo"]["/Marked"] and root["/Lang"] == built.pub.meta.language
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    tags = [str(e["/S"]) for e in structure_elements(merged)]
+    assert tags.count("/H1") == len(built.sections), "each sheet's title is in the one tree"
+    assert tags.count("/Table") == sum(1 for s in built.sections if s.resources) + sum(
+        len(s.intro.tables()) for s in built.sections)
+    assert merged.metadata.title == f"{L['all_handouts']} · {built.pub.meta.title}"
 
 
 def test_real_combined_bookmark_title(real_built: Built):
-    titles = [item.title for item in PdfReader(real_built.dist / combined(real_built.pub)).outline]
+    outline = PdfReader(real_built.dist / combined(real_built.pub)).outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
     assert "8.1 Welke banen worden overgenomen?" in titles
 
 
@@ -465,7 +520,7 @@ def test_two_builds_are_byte_identical(mini_built: Built, tmp_path: Path, monkey
         again = (root / "dist" / target(section)).read_bytes()
         assert again == mini_built.sheet(section).read_bytes(), section.number
     paths = [root / "dist" / job.targets[0] for job in HANDOUTS.jobs(pub)]
-    combine(pub, paths, root / "combined.pdf")
+    combine(pub, paths, root / "combined.pdf", BuildOptions())
     assert (root / "combined.pdf").read_bytes() == (mini_built.dist / combined(mini_built.pub)).read_bytes()
 
 
@@ -521,4 +576,4 @@ def test_combine_refuses_a_file_that_is_no_sheet(mini_built: Built, tmp_path: Pa
     stray = tmp_path / "other.pdf"
     shutil.copy(mini_built.sheet(mini_built.sections[0]), stray)
     with pytest.raises(BuildError, match="other.pdf is not the handout"):
-        combine(mini_built.pub, [stray], tmp_path / "all.pdf")
+        combine(mini_built.pub, [stray], tmp_path / "all.pdf", BuildOptions())

@@ -50,9 +50,11 @@ class Booklet(Output):
 
     def check(self, pub: Publication, diags: Diagnostics) -> None:
         from ...render.fonts import check_glyphs
+        from ...render.standards import check_images
         from ...render.styles import stylesheets
 
         check_glyphs(pub, stylesheets(pub, STYLESHEETS, pub.settings.page), pub.glyphs, diags)
+        check_images(pub, pub.bodies(), diags)
         if pub.theme.own:
             from ...render.templating import dry_run
             from .page import page_html

@@ -35,7 +35,7 @@ def write_booklet(pub: Publication, job: Job, staging: Path, options: BuildOptio
         _write(staging / KEPT_HTML / f"{pub.slug}.html", browsable_html(markup, styles, pub.root))
     moment = views.build_moment(pub, options.source_date_epoch)
     with font_timestamps(int(moment.timestamp())):
-        pdf = render_pdf(markup, pub.root, styles, pub.meta.identifier, booklet_name)
+        pdf = render_pdf(markup, pub.root, styles, pub.meta.identifier, booklet_name, pub.settings.pdf_standard)
     from .impose import impose, sheet_points  # pypdf: imported by the worker only, not by the planner
 
     page = pub.settings.page
@@ -66,7 +66,7 @@ def page_html(pub: Publication, options: BuildOptions) -> str:
         icon=next((m.icon for m in pub.modules if m.icon), ""),
         cover_image=pub.settings.cover.image.path if pub.settings.cover.image else "",
         chapters=chapters, modules=modules, parts=group_parts(chapters, lambda c: c.part),
-        times=_times(pub), links=[_link(link) for link in pub.links],
+        times=_times(pub), links=[_link(link, pub.labels) for link in pub.links],
     )
 
 
@@ -147,7 +147,7 @@ class BookletRenderer(HtmlRenderer):
         return f"#{self.units[target.unit]}"
 
     def render_figure(self, table_id: str, page: Page) -> str:
-        """The data table, then its chart (inline SVG) captioned with the table's title.
+        """The data table, then its chart (an SVG image) captioned with the table's title.
 
         figures.figure_html would caption the chart with the table's note, which the
         table already prints right above it; on paper the same words twice look wrong.
@@ -159,7 +159,7 @@ class BookletRenderer(HtmlRenderer):
         out = figures.table_html(table, self.pub.locale, f"table-{key}")
         if not table.chart:
             return out
-        return out + (f'<figure class="chart" id="chart-{key}">{figures.chart_svg(table, self.pub.locale, key)}'
+        return out + (f'<figure class="chart" id="chart-{key}">{figures.chart_img(table, self.pub.locale)}'
                       f'<figcaption><span class="figure-label">{self.pub.labels["chart"]}:</span> '
                       f"{html.escape(table.title)}</figcaption></figure>\n")
 
@@ -195,7 +195,7 @@ def _times(pub: Publication) -> dict:
             "speed": pub.locale.number(pub.settings.reading_speed)}
 
 
-def _link(link) -> dict:
-    """One appendix entry; the QR code is our own SVG, so it is marked safe."""
-    return {"number": link.number, "text": link.text, "url": link.url,
-            "placeholder": link.placeholder, "qr": templating.safe(qr.svg(link.url))}
+def _link(link, labels) -> dict:
+    """One appendix entry; the QR code is our own image of our own SVG, so it is marked safe."""
+    return {"number": link.number, "text": link.text, "url": link.url, "placeholder": link.placeholder,
+            "qr": templating.safe(qr.img(link.url, labels["qr_alt"].format(number=link.number, url=link.url)))}

@@ -17,6 +17,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from ...core import standards
 from ...core.model import Publication
 from ...core.text import slugify
 from ...errors import BuildError
@@ -56,7 +57,9 @@ def cover_png(pub: Publication) -> bytes:
     kicker = pub.settings.cover.kicker
     page = templating.render(pub, "epub/cover-image.html", meta=pub.meta,
                              icon=next((m.icon for m in pub.modules if m.icon), ""), kicker=kicker)
-    pdf = render_pdf(page, pub.root, cover_stylesheets(pub), pub.meta.identifier, "EPUB cover")
+    # An intermediate file, rasterised at once: no standard matters; PDF/UA's variant keeps
+    # it as it always was (DeviceRGB colours, no output intent).
+    pdf = render_pdf(page, pub.root, cover_stylesheets(pub), pub.meta.identifier, "EPUB cover", "ua-1")
     return rasterise(pdf, COVER_SIZE)
 
 
@@ -141,9 +144,16 @@ def accessibility(pub: Publication, visual: bool) -> list[tuple[str, str]]:
     props = [("schema:accessMode", "textual")] + [("schema:accessMode", "visual")] * visual
     props += [("schema:accessModeSufficient", "textual")]
     props += [("schema:accessibilityFeature", f) for f in features]
-    props += [("schema:accessibilityHazard", "none"),
-              ("schema:accessibilitySummary", pub.labels["accessibility_summary"])]
+    props += [("schema:accessibilityHazard", "none"), ("schema:accessibilitySummary", summary(pub))]
     return props
+
+
+def summary(pub: Publication) -> str:
+    """What the book offers a reader who does not see it, and which standard each file meets."""
+    labels = pub.labels
+    names = standards.declared(pub.settings.pdf_standard)
+    listed = f" {labels['and']} ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return f"{labels['accessibility_summary']} {labels['accessibility_standards'].format(standards=listed)}"
 
 
 def ncx_xml(pub: Publication, toc: list[Entry]) -> bytes:

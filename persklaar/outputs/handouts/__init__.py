@@ -6,9 +6,8 @@ and a QR code of its URL), the section's totals, a link appendix with every URL 
 sheet in full, and a lined notes box when the last page has room for one (sheet.py).
 
 Each sheet is its own job and depends only on its own section (see `content_key`), so
-editing one section rebuilds one sheet. The finish step merges the published sheets
-into one file (`combined`); like any pypdf merge it drops the sheets' PDF tags, so the single
-sheets stay the accessible versions.
+editing one section rebuilds one sheet. The finish step lays all sheets out again into
+one file (`combined`), one tagged document made to the same PDF standard as each sheet.
 """
 
 from __future__ import annotations
@@ -62,10 +61,12 @@ class Handouts(Output):
 
     def check(self, pub: Publication, diags: Diagnostics) -> None:
         from ...render.fonts import check_glyphs
+        from ...render.standards import check_images
         from .sheet import sheet_styles
 
         sources = {"content/publication.yaml", *(m.source.path for m in pub.modules)}
         check_glyphs(pub, sheet_styles(pub), [g for g in pub.glyphs if g.where.path in sources], diags)
+        check_images(pub, [section.intro for _, section in pub.sections()], diags)
         if pub.theme.own:
             from ...render.templating import dry_run
             from .sheet import sheet_html
@@ -76,10 +77,10 @@ class Handouts(Output):
     def finish_targets(self, pub: Publication) -> tuple[str, ...]:
         return (combined(pub),) if pub.modules else ()
 
-    def finish(self, pub: Publication, inputs: list[Path], staging: Path) -> None:
+    def finish(self, pub: Publication, inputs: list[Path], staging: Path, options: BuildOptions) -> None:
         from .combine import combine
 
-        combine(pub, inputs, staging / combined(pub))
+        combine(pub, inputs, staging / combined(pub), options)
 
 
 def _find(pub: Publication, number: str):

@@ -14,7 +14,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from ...core import links, markdown
-from ...core.model import Module, Publication, Section, Target
+from ...core.model import Body, Module, Publication, Section, Target
 from ...errors import BuildError
 from ...render import pdf, qr, templating, views
 from ...render.code import code_columns
@@ -87,6 +87,13 @@ def write_sheet(pub: Publication, module: Module, section: Section, staging: Pat
     out.write_bytes(data)
 
 
+def anchor_prefix(section: Section) -> str:
+    """What every id on the sheet of `section` starts with (`s8-1-`): ids stay unique when
+    all sheets are laid out into one PDF (the combined handouts), so each link there
+    leads to its own sheet's appendix."""
+    return "s" + section.number.replace(".", "-") + "-"
+
+
 class HandoutRenderer(HtmlRenderer):
     """Markdown on a sheet: links numbered per sheet; references outside the sheet stay text;
     footnotes at the foot of the page; code lines break at the text's width."""
@@ -97,6 +104,13 @@ class HandoutRenderer(HtmlRenderer):
         super().__init__(pub)
         self.section = section
         self.numbers = numbers
+        self.prefix = anchor_prefix(section)
+
+    def render_heading_id(self, body: Body, anchor: str) -> str:
+        return self.prefix + anchor
+
+    def render_ref_href(self, number: int) -> str:
+        return f"#{self.prefix}link-{number}"
 
     def render_ref_number(self, token: Token) -> int | None:
         return self.numbers.get(str(token.attrGet("href")))
@@ -107,7 +121,7 @@ class HandoutRenderer(HtmlRenderer):
 
     def render_target(self, target: Target, page: Page) -> str | None:
         if target.kind == "heading" and target.anchor in _ids(self.section):
-            return f"#{target.anchor}"
+            return f"#{self.prefix}{target.anchor}"
         return None  # the place is in the booklet, not on this sheet
 
 
@@ -120,8 +134,10 @@ def sheet_html(pub: Publication, module: Module, section: Section, day, notes_li
     labels = pub.labels
     numbered = sheet_links(section)
     numbers = {link.url: link.number for link in numbered}
-    intro = HandoutRenderer(pub, section, numbers).render_body(section.intro, Page())
-    rows = [row.but(number=numbers[row.url], qr=templating.safe(qr.svg(row.url, f"{labels['qr']} {row.title}")))
+    renderer = HandoutRenderer(pub, section, numbers)
+    intro = renderer.render_body(section.intro, Page(prefix=renderer.prefix))
+    rows = [row.but(number=numbers[row.url], qr=templating.safe(
+                qr.img(row.url, labels["qr_alt"].format(number=numbers[row.url], url=row.url))))
             for row in views.resource_rows(pub, section)]
     totals = views.section_totals(section)
     context = dict(
@@ -131,19 +147,32 @@ def sheet_html(pub: Publication, module: Module, section: Section, day, notes_li
         untimed=totals.untimed_note(labels),
         short_max=pub.settings.short_max_minutes,
         date_iso=day.isoformat(), date_text=pub.locale.date(day),
-        notes_lines=notes_lines,
+        notes_lines=notes_lines, prefix=renderer.prefix,
     )
     return templating.render(pub, TEMPLATE, **context)
 
 
 def render_sheet(pub: Publication, module: Module, section: Section, day, what: str,
                  keep_html: Path | None = None) -> bytes:
-    """Lay the sheet out once to measure the room left on its last page, then once more
-    with a notes box that fills that room (CSS cannot size a box to "the rest of the page")."""
-    styles = sheet_styles(pub)
-    layouter = _layouter(pub.root, tuple(styles))
+    """The sheet as a PDF made to the publication's standard (and its HTML to `keep_html`)."""
+    document, markup = layout_sheet(pub, module, section, day, what)
+    if keep_html is not None:
+        keep_html.parent.mkdir(parents=True, exist_ok=True)
+        keep_html.write_bytes(pdf.browsable_html(markup, sheet_styles(pub), pub.root))
+    return pdf.write_document(document, f"{pub.meta.identifier}#handout-{section.number}", what,
+                              pub.settings.pdf_standard)
+
+
+def layout_sheet(pub: Publication, module: Module, section: Section, day, what: str) -> tuple[object, str]:
+    """WeasyPrint's laid-out sheet, and its HTML.
+
+    Laid out once to measure the room left on its last page, then once more with a
+    notes box that fills that room (CSS cannot size a box to "the rest of the page").
+    """
+    layouter = _layouter(pub.root, tuple(sheet_styles(pub)))
+    standard = pub.settings.pdf_standard
     markup = sheet_html(pub, module, section, day, notes_lines=0)
-    document = layouter.layout(markup, what)
+    document = layouter.layout(markup, what, standard)
     pages = len(document.pages)
     if pages > MAX_PAGES:
         raise BuildError(f"{what}: section {section.number} needs {pages} pages; a handout has at most "
@@ -151,13 +180,10 @@ def render_sheet(pub: Publication, module: Module, section: Section, day, what: 
     lines = _notes_lines(_room_mm(document))
     if lines:
         with_notes_html = sheet_html(pub, module, section, day, notes_lines=lines)
-        with_notes = layouter.layout(with_notes_html, what)
+        with_notes = layouter.layout(with_notes_html, what, standard)
         if len(with_notes.pages) == pages:  # rounding never costs a page
             document, markup = with_notes, with_notes_html
-    if keep_html is not None:
-        keep_html.parent.mkdir(parents=True, exist_ok=True)
-        keep_html.write_bytes(pdf.browsable_html(markup, layouter.stylesheets, pub.root))
-    return pdf.write_document(document, f"{pub.meta.identifier}#handout-{section.number}", what)
+    return document, markup
 
 
 def sheet_styles(pub: Publication) -> list[Stylesheet]:
