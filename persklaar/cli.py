@@ -2,6 +2,7 @@
 
     persklaar [OPTIONS] [build] [OUTPUT…]     build what is out of date (the default command)
     persklaar [OPTIONS] check                 validate without building
+    persklaar [OPTIONS] serve [--port N]      build, show the web edition live on 127.0.0.1, rebuild on save
     persklaar new DIR [--language L]          start a publication that builds at once
     persklaar schema [publication|module|data] print the JSON Schema of a content file
     persklaar import PAGE… [--out DIR]        convert Hugo course pages into course YAML
@@ -29,6 +30,7 @@ Build a publication (the folder with its content/) into dist/.
 commands:
   build      build the outputs (the default: `persklaar` alone builds everything)
   check      validate without building; every problem as path:line:col: message
+  serve      build, serve the web edition on 127.0.0.1, rebuild and reload the page on every save
   new        start a publication: `persklaar new DIR [--language nl|en|de|fr] [--title "…"]`
   schema     print the JSON Schema of publication.yaml, a course module or a data table
   import     convert Hugo/Wowchemy course pages into course YAML (see `persklaar import --help`)
@@ -41,6 +43,7 @@ examples:
   persklaar booklet epub            build only the named outputs
   persklaar check                   validate content/ without building
   persklaar --watch                 rebuild whenever content/, templates/ or styles/ change
+  persklaar serve --port 8000       see the web edition at http://127.0.0.1:8000/ while you write
   persklaar -v --jobs 1             say why each output is rebuilt or skipped; one worker
   persklaar import page.md --out content/course/
                                     convert Hugo course pages into course YAML
@@ -92,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
                                 description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     _build_options(build)
     commands.add_parser("check", parents=[_common(True)], help="validate without building")
+    serve = commands.add_parser("serve", parents=[_common(True)], help="show the web edition live while you write",
+                                description="Build, serve the web edition on 127.0.0.1 and rebuild on every save; "
+                                            "open pages reload themselves, the other outputs follow in the background.")
+    serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default 8000; 0: any free one)")
+    serve.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)")
+    serve.set_defaults(outputs=[], keep_html=False)
     new = commands.add_parser("new", parents=[_common(True)], help="start a publication that builds at once",
                               description="Make a new publication in DIR (absent or empty): publication.yaml, "
                                           "two chapters, a course module, a data table and a README.")
@@ -115,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("build", "check", "new", "schema", "import")
+COMMANDS = ("build", "check", "serve", "new", "schema", "import")
 
 
 def _with_command(argv: list[str]) -> list[str]:
@@ -134,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             return int(exc.code or 0)
         if args.quiet and args.verbose:
             raise UsageError("persklaar: -q and -v exclude each other")
-        commands = {"build": run_build, "check": run_check, "new": run_new, "schema": run_schema,
-                    "import": run_import}
+        commands = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new,
+                    "schema": run_schema, "import": run_import}
         return commands[args.command](args)
     except UsageError as exc:
         print(exc, file=sys.stderr)
@@ -191,6 +200,16 @@ def run_build(args) -> int:
 
         return watch(req, lambda: app.build_once(req, _verbosity(args)))
     return app.build_once(req, _verbosity(args))
+
+
+def run_serve(args) -> int:
+    from . import app
+
+    req = _request(args)
+    _require_project(req.root)
+    if not 0 <= args.port <= 65535:
+        raise UsageError("persklaar: --port must be between 0 and 65535")
+    return app.serve(req, args.port, _verbosity(args))
 
 
 def run_check(args) -> int:

@@ -134,6 +134,10 @@ def test_no_module_is_over_400_lines(name: str):
     assert lines <= MAX_LINES, f"{name} has {lines} lines; split it"
 
 
+# Strings that equal an output's name but mean something else, each with its reason.
+NOT_OUTPUT_NAMES = {("persklaar/importer/body.py", "web"): "a Material icon's name (kind: website)"}
+
+
 def test_output_names_appear_only_under_outputs():
     names = set(REGISTRY.names())
     outputs = PACKAGE / "outputs"
@@ -141,9 +145,11 @@ def test_output_names_appear_only_under_outputs():
     for path in PACKAGE.rglob("*.py"):
         if path.is_relative_to(outputs):
             continue
+        rel = path.relative_to(PACKAGE.parent).as_posix()
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.split(":")[0] in names:
-                found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value!r}")
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.split(":")[0] in names \
+                    and (rel, node.value) not in NOT_OUTPUT_NAMES:
+                found.append(f"{rel}:{node.lineno}: {node.value!r}")
     assert not found, "output names outside persklaar/outputs/:\n" + "\n".join(found)
 
 

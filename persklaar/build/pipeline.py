@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,8 +88,10 @@ class Summary:
     seconds: float = 0.0
 
 
-def build(req: Request, report) -> Summary:
-    """Build what is stale among `req.outputs`; raise PersklaarError on any failure."""
+def build(req: Request, report, cancel: threading.Event | None = None) -> Summary:
+    """Build what is stale among `req.outputs`; raise PersklaarError on any failure.
+
+    Setting `cancel` stops the workers (their jobs fail; what was published stays)."""
     start = time.perf_counter()
     summary = Summary()
     state = State.load(req.dist)
@@ -104,12 +107,13 @@ def build(req: Request, report) -> Summary:
             pub, summary.warnings = load_checked(req.root, req.outputs, req.strict, report)
             plan = make_plan(pub, req, state, files, report, summary)
             publisher = Publisher(pub, req, state, plan, summary, report)
-            workers.run(pub, [s.job for s in plan.stale], req.scratch, req.options, report, publisher.publish)
+            workers.run(pub, [s.job for s in plan.stale], req.scratch, req.options, report, publisher.publish,
+                        cancel)
         publisher.finish_all()
         _prune(pub, plan, state, req)
         state.files = files
         state.quick.update({} if summary.failed else quick)
-        state.save(req.dist, req.scratch)
+        state.save(req.dist, req.scratch, req.outputs)
     summary.seconds = time.perf_counter() - start
     if summary.failed:
         raise BuildError("\n".join(summary.errors))

@@ -45,7 +45,7 @@ class Reporter:
 
     def finished(self, result) -> None:
         mark = "built " if result.ok else "FAILED"
-        self.line(f"{mark}  {result.job.id:<18} {result.seconds:6.1f} s  {', '.join(result.job.targets)}")
+        self.line(f"{mark}  {result.job.id:<18} {result.seconds:6.1f} s  {targets(result.job)}")
 
     def summary(self, summary) -> None:
         if self.hidden_warnings:
@@ -84,13 +84,19 @@ class RichReporter(Reporter):
     def finished(self, result) -> None:
         task = self.tasks.get(result.job.id)
         state = "[green]built[/]" if result.ok else "[red]FAILED[/]"
-        text = f"{result.job.id:<18} {state} {', '.join(result.job.targets)}"
+        text = f"{result.job.id:<18} {state} {targets(result.job)}"
         if task is None:
             task = self.progress.add_task(text, total=1)
         self.progress.update(task, description=text, completed=1)
 
     def close(self) -> None:
         self.progress.stop()
+
+
+def targets(job, most: int = 4) -> str:
+    """A job's files for one line: all of them, or the first two and the count (a site has many)."""
+    names = job.targets
+    return ", ".join(names) if len(names) <= most else f"{', '.join(names[:2])}, … ({len(names)} files)"
 
 
 def make_reporter(verbosity: int) -> Reporter:

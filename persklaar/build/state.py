@@ -7,9 +7,11 @@ job is rebuilt, and a no-op rebuild can stop before parsing anything.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import stat
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -61,19 +63,48 @@ class State:
         except (OSError, ValueError, KeyError, TypeError):
             return cls()  # no state (or a damaged one): everything is rebuilt
 
-    def save(self, dist: Path, scratch: Path) -> None:
-        """Write atomically: a temp file beside the work, then os.replace."""
+    def save(self, dist: Path, scratch: Path, outputs: tuple[str, ...] | None = None) -> None:
+        """Write atomically: a temp file beside the work, then os.replace.
+
+        With `outputs`, only their records are this build's: the others are taken from the
+        file as it is now, under a lock, so builds of different outputs may overlap (`persklaar
+        serve` builds the web edition while the PDFs are still being laid out).
+        """
         scratch.mkdir(parents=True, exist_ok=True)
-        tmp = scratch / f"state-{os.getpid()}.json"
-        data = {"version": VERSION, "quick": self.quick,
-                "files": {k: [f.size, f.mtime_ns, f.sha] for k, f in self.files.items()},
-                "jobs": {k: asdict(j) for k, j in self.jobs.items()}}
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
-        dist.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, dist / STATE_NAME)
+        with _locked(scratch / "state.lock"):
+            if outputs is not None:
+                self._keep_others(State.load(dist), outputs)
+            tmp = scratch / f"state-{os.getpid()}-{threading.get_ident()}.json"
+            data = {"version": VERSION, "quick": self.quick,
+                    "files": {k: [f.size, f.mtime_ns, f.sha] for k, f in self.files.items()},
+                    "jobs": {k: asdict(j) for k, j in self.jobs.items()}}
+            tmp.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
+            dist.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, dist / STATE_NAME)
+
+    def _keep_others(self, now: State, outputs: tuple[str, ...]) -> None:
+        self.jobs = {k: j for k, j in self.jobs.items() if j.output in outputs}
+        self.jobs.update({k: j for k, j in now.jobs.items() if j.output not in outputs})
+        self.quick = {k: v for k, v in self.quick.items() if k in outputs}
+        self.quick.update({k: v for k, v in now.quick.items() if k not in outputs})
 
     def targets_of(self, output: str) -> list[str]:
         return [t for record in self.jobs.values() if record.output == output for t in record.targets]
+
+
+class _locked:
+    """An exclusive lock on a file (flock): between threads and processes alike."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
 
 
 def scan(root: Path, cache: dict[str, FileStamp], theme: Path | None = None) -> dict[str, FileStamp]:

@@ -1,5 +1,10 @@
 """The process pool: each job in a worker, under a time and memory limit, into its own
-staging folder, read back by its output before anything is published."""
+staging folder, read back by its output before anything is published.
+
+An output that says it is cheap (`in_process`, the web edition) is built in this
+process instead, while the workers render the rest. Workers ignore Ctrl-C: this process
+stops them (at once, `kill`), so an interrupt prints one line, not a traceback per worker.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ import os
 import resource
 import shutil
 import signal
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,30 +46,57 @@ class Workers:
     first job, so they do not compete with the loading."""
 
     def __init__(self, count: int, outputs: tuple[str, ...]) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=max(1, count), initializer=_limit_worker)
-        self.pool.submit(_warm_up, outputs)
+        pooled = tuple(name for name in outputs if not REGISTRY.get(name).in_process)
+        self.pool = ProcessPoolExecutor(max_workers=max(1, count), initializer=_limit_worker) if pooled else None
+        if self.pool is not None:
+            self.pool.submit(_warm_up, pooled)
 
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, *exc) -> None:
+        if self.pool is None:
+            return
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            self.kill()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def kill(self) -> None:
+        """Stop every worker now; they write only into their staging folders."""
+        processes = getattr(self.pool, "_processes", None) or {}  # the executor has no public way to stop a job
+        for process in list(processes.values()):
+            process.kill()
+
     def run(self, pub: Publication, jobs: list[Job], scratch: Path, options: BuildOptions, report,
-            done: Callable[[Result], None]) -> None:
-        """Run `jobs` (heaviest first); `done` gets each result as it comes in."""
+            done: Callable[[Result], None], cancel: threading.Event | None = None) -> None:
+        """Run `jobs` (heaviest first); `done` gets each result as it comes in. Setting `cancel`
+        stops the workers: their jobs come back failed."""
         if not jobs:
             return
         _clean_scratch(scratch)
         staging = scratch / f"staging-{os.getpid()}"
+        here = [job for job in jobs if REGISTRY.get(job.output).in_process]
         futures: dict[Future, Job] = {}
         for job in jobs:
+            if job not in here:
+                assert self.pool is not None, "a pool exists whenever an output needs one"
+                report.started(job)
+                futures[self.pool.submit(_run_job, pub, job, staging, options)] = job
+        for job in here:
             report.started(job)
-            futures[self.pool.submit(_run_job, pub, job, staging, options)] = job
-        for future in as_completed(futures):
-            result = _result(future, futures[future])
-            report.finished(result)
-            done(result)
+            _finished(_build(pub, job, staging, options), report, done)
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                _finished(_result(future, futures[future]), report, done)
+            if pending and cancel is not None and cancel.is_set():
+                self.kill()
+
+
+def _finished(result: Result, report, done: Callable[[Result], None]) -> None:
+    report.finished(result)
+    done(result)
 
 
 def _warm_up(outputs: tuple[str, ...]) -> None:
@@ -80,7 +113,10 @@ def _result(future: Future, job: Job) -> Result:
 
 
 def _limit_worker() -> None:
-    """Cap a worker's memory; a runaway renderer then fails instead of the machine."""
+    """Cap a worker's memory; a runaway renderer then fails instead of the machine. Ctrl-C and
+    a watch mode's SIGTERM handler are for the main process, which stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = JOB_MEMORY if hard == resource.RLIM_INFINITY else min(JOB_MEMORY, hard)
@@ -90,13 +126,21 @@ def _limit_worker() -> None:
 
 
 def _run_job(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> Result:
-    """In a worker: build one job into its own staging folder and check what it wrote."""
+    """In a worker: `_build` under the time limit."""
+    signal.signal(signal.SIGALRM, _too_long)
+    signal.alarm(JOB_SECONDS)
+    try:
+        return _build(pub, job, staging, options)
+    finally:
+        signal.alarm(0)
+
+
+def _build(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> Result:
+    """Build one job into its own staging folder and check what it wrote."""
     start = time.perf_counter()
     where = staging / job.id.replace(":", "_")
     shutil.rmtree(where, ignore_errors=True)
     where.mkdir(parents=True)
-    signal.signal(signal.SIGALRM, _too_long)
-    signal.alarm(JOB_SECONDS)
     try:
         output = REGISTRY.get(job.output)
         output.build(pub, job, where, options)
@@ -114,8 +158,6 @@ def _run_job(pub: Publication, job: Job, staging: Path, options: BuildOptions) -
     except Exception as exc:  # a renderer crash is reported, not dumped as a traceback
         return Result(job, False, time.perf_counter() - start,
                       error=f"{job.id}: build failed: {type(exc).__name__}: {exc}")
-    finally:
-        signal.alarm(0)
 
 
 def _too_long(signum, frame):

@@ -14,6 +14,7 @@ from .base import KEPT_HTML, BuildOptions, Job, Output
 from .booklet import Booklet
 from .epub import Epub
 from .handouts import Handouts
+from .web import Web
 
 __all__ = ["KEPT_HTML", "REGISTRY", "BuildOptions", "Job", "Output", "Registry"]
 
@@ -45,4 +46,4 @@ class Registry:
         self._outputs.pop(name, None)
 
 
-REGISTRY = Registry([Booklet(), Epub(), Handouts()])
+REGISTRY = Registry([Booklet(), Epub(), Handouts(), Web()])

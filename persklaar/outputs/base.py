@@ -55,6 +55,12 @@ class Output:
     templates: ClassVar[tuple[str, ...]] = ()  # folders/files under templates/ it reads
     styles: ClassVar[tuple[str, ...]] = ()  # folders/files under styles/ it reads
     default: ClassVar[bool] = True  # built by `all` (and by a bare `persklaar`)
+    # A folder under dist/ where this output writes a static site: `persklaar serve` builds
+    # such an output first and serves that folder (only it), live, while the others build.
+    site: ClassVar[str] = ""
+    # Cheap and pure Python: built in the calling process instead of a worker (no process to
+    # start, templates stay compiled between watch-mode builds); no worker time/memory limit.
+    in_process: ClassVar[bool] = False
 
     def jobs(self, pub: Publication) -> list[Job]:
         raise NotImplementedError

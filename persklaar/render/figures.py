@@ -133,9 +133,12 @@ def figure_html(table: DataTable, locale: Locale, chart_markup: str, key: str = 
     `key` (from `Placements.key`; default the table's id) makes the ids `table-KEY`, `chart-KEY`.
     """
     key = key or table.id
-    out = table_html(table, locale, f"table-{key}")
-    if table.chart:
-        caption = html.escape(table.caption or table.title)
-        out += (f'<figure class="chart" id="chart-{key}">{chart_markup}'
-                f"<figcaption>{caption}</figcaption></figure>\n")
-    return out
+    return table_html(table, locale, f"table-{key}") + chart_figure(table, chart_markup, key)
+
+
+def chart_figure(table: DataTable, chart_markup: str, key: str) -> str:
+    """The chart in a <figure> with its caption, with the id `chart-KEY` (nothing without a chart)."""
+    if not table.chart:
+        return ""
+    caption = html.escape(table.caption or table.title)
+    return f'<figure class="chart" id="chart-{key}">{chart_markup}<figcaption>{caption}</figcaption></figure>\n'

@@ -69,7 +69,7 @@ def test_a_registered_output_is_in_the_help_and_the_choices(text_output):
 
 
 def test_an_unknown_output_names_the_registered_ones(text_output):
-    with pytest.raises(UsageError, match="choose from booklet, epub, handouts, text"):
+    with pytest.raises(UsageError, match="choose from booklet, epub, handouts, web, text"):
         REGISTRY.get("pdf")
     code, _, err = run("pdf")
     assert code == 2 and "unknown output 'pdf'" in err

@@ -20,7 +20,6 @@ from ...render import figures, templating, views
 from ...render.html import HtmlRenderer, Page, headings
 
 STYLESHEET = "css/epub.css"
-LINKS = "links.xhtml"
 CHART_PADDING = 8  # SVG units of white ground around the chart
 
 
@@ -63,28 +62,35 @@ class Book:
     visual: bool  # charts or images: accessMode visual, alternativeText
 
 
+def chapter_stem(chapter: Chapter) -> str:
+    return f"chapter-{chapter.slug}"
+
+
+def module_stem(module: Module) -> str:
+    return f"module-{module.number:02d}"
+
+
 def chapter_file(chapter: Chapter) -> str:
-    return f"chapter-{chapter.slug}.xhtml"
+    return f"{chapter_stem(chapter)}.xhtml"
 
 
 def module_file(module: Module) -> str:
-    return f"module-{module.number:02d}.xhtml"
+    return f"{module_stem(module)}.xhtml"
 
 
 def section_id(section: Section) -> str:
     return f"section-{section.slug}"
 
 
-def link_href(number: int) -> str:
-    return f"{LINKS}#link-{number}"
-
-
 class EpubRenderer(HtmlRenderer):
     """Markdown in the EPUB: references point into other files; images and charts become files."""
 
+    suffix = ".xhtml"  # of the page files (the web edition's subclass writes .html)
+
     def __init__(self, pub: Publication) -> None:
         super().__init__(pub)
-        self.files = {c.slug: chapter_file(c) for c in pub.chapters} | {m.unit: module_file(m) for m in pub.modules}
+        self.files = ({c.slug: chapter_stem(c) + self.suffix for c in pub.chapters}
+                      | {m.unit: module_stem(m) + self.suffix for m in pub.modules})
         self.assets: dict[str, tuple[str, bytes]] = {}
 
     def render_target(self, target: Target, page: Page) -> str:
@@ -93,7 +99,7 @@ class EpubRenderer(HtmlRenderer):
         return f"#{fragment}" if same else f"{self.files[target.unit]}#{fragment}"
 
     def render_ref_href(self, number: int) -> str:
-        return link_href(number)
+        return f"links{self.suffix}#link-{number}"
 
     def render_image_src(self, asset: Asset) -> str:
         """The image's name in the book (`images/essay-img-red.png`); copies the file in."""
@@ -122,13 +128,36 @@ def chart_file(table: DataTable, locale: Locale) -> bytes:
 
 
 class Pages:
-    """Renders every page of the book, collecting citations and files on the way."""
+    """Renders every page of the book, collecting citations and files on the way.
+
+    The web edition's pages are these pages under other names: a subclass sets `folder`
+    (its templates) and `suffix` (of its files and templates) and its own renderer.
+    """
+
+    folder = "epub"
+    suffix = ".xhtml"
 
     def __init__(self, pub: Publication) -> None:
         self.pub = pub
         self.labels = pub.labels
         self.cites: list[Cite] = []
-        self.renderer = EpubRenderer(pub)
+        self.renderer = self.new_renderer()
+
+    def new_renderer(self) -> EpubRenderer:
+        return EpubRenderer(self.pub)
+
+    def template(self, stem: str) -> str:
+        return f"{self.folder}/{stem}{self.suffix}"
+
+    def chapter_file(self, chapter: Chapter) -> str:
+        return chapter_stem(chapter) + self.suffix
+
+    def module_file(self, module: Module) -> str:
+        return module_stem(module) + self.suffix
+
+    @property
+    def links_page(self) -> str:
+        return "links" + self.suffix
 
     def render(self, cover_image: str) -> Book:
         pages = [self.cover(cover_image), self.title_page()]
@@ -165,23 +194,25 @@ class Pages:
         return pages, toc
 
     def chapter(self, chapter: Chapter) -> tuple[Sheet, Entry]:
-        name = chapter_file(chapter)
+        name = self.chapter_file(chapter)
         state = Page(unit=chapter.slug)
         body = self.renderer.render_body(chapter.body, state)
         self.note(state, 0, name, chapter.title)
-        page = self.page("epub/chapter.xhtml", name, chapter.title, "bodymatter", body=templating.safe(body))
+        page = self.page(self.template("chapter"), name, chapter.title, "bodymatter", body=templating.safe(body),
+                         part=chapter.part, minutes=chapter.minutes(self.pub.settings))
         subs = [Entry(text, f"{name}#{ident}") for ident, text in headings(chapter.body, 2)]
         return page, Entry(chapter.title, name, subs)
 
     def module(self, module: Module) -> tuple[Sheet, Entry]:
-        name = module_file(module)
+        name = self.module_file(module)
         heading = self.module_heading(module)
         state = Page(unit=module.unit)
         sections = [self.section(section, state, name) for section in module.sections]
         totals = views.module_totals(module)
         view = {"heading": heading, "summary": module.summary, "count": totals.count, "minutes": totals.minutes,
                 "untimed": totals.untimed_note(self.labels), "sections": sections}
-        page = self.page("epub/module.xhtml", name, heading, "bodymatter", module=view, links_page=LINKS)
+        page = self.page(self.template("module"), name, heading, "bodymatter", module=view,
+                         links_page=self.links_page)
         entries = [Entry(f"{s['number']} {s['title']}", f"{name}#{s['id']}") for s in sections]
         return page, Entry(heading, name, entries)
 
@@ -215,17 +246,17 @@ class Pages:
     def reading_times(self) -> Sheet:
         words, minutes = reading_time.essay_total(self.pub)
         number = self.pub.locale.number
-        rows = [{"href": chapter_file(c), "title": t.title, "words": number(t.words),
+        rows = [{"href": self.chapter_file(c), "title": t.title, "words": number(t.words),
                  "minutes": t.minutes}
                 for c, t in zip(self.pub.chapters, reading_time.chapter_times(self.pub), strict=False)]
         essay = {"rows": rows, "words": number(words), "minutes": minutes}
         modules = [self.module_times(m) for m in self.pub.modules]
         note = self.labels["reading_time_note"].format(speed=number(self.pub.settings.reading_speed))
-        return self.page("epub/reading-times.xhtml", "reading-times.xhtml", self.labels["reading_times"],
+        return self.page(self.template("reading-times"), f"reading-times{self.suffix}", self.labels["reading_times"],
                          "backmatter", essay=essay, modules=modules, note=note)
 
     def module_times(self, module: Module) -> dict:
-        rows = [{"href": f"{module_file(module)}#{section_id(s)}", "number": s.number, "title": s.title,
+        rows = [{"href": f"{self.module_file(module)}#{section_id(s)}", "number": s.number, "title": s.title,
                  "count": len(s.resources), "minutes": s.total_minutes,
                  "untimed": views.section_totals(s).untimed_note(self.labels)} for s in module.sections]
         totals = views.module_totals(module)
@@ -240,7 +271,8 @@ class Pages:
                   "show_text": bool(link.text) and link.text not in (link.url, link.url.removeprefix("mailto:")),
                   "placeholder": link.placeholder, "back": back_links(back.get(link.number, []))}
                  for link in self.pub.links]
-        return self.page("epub/links.xhtml", LINKS, self.labels["link_appendix"], "backmatter", links=links)
+        return self.page(self.template("links"), self.links_page, self.labels["link_appendix"], "backmatter",
+                         links=links)
 
     def landmarks(self, body: list[Sheet], back: list[Sheet]) -> list[dict[str, str]]:
         marks = [("cover", "cover.xhtml", self.labels["cover"]),
