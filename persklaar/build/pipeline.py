@@ -30,7 +30,7 @@ from ..errors import BuildError, Diagnostic, PersklaarError
 from ..outputs import REGISTRY, BuildOptions, Job
 from . import digest
 from .state import THEME, FileStamp, JobRecord, State, scan
-from .workers import Result, Workers
+from .workers import Result, Workers, in_background
 
 if TYPE_CHECKING:
     from ..core.model import Publication
@@ -249,7 +249,7 @@ class Publisher:
         job = Job(name, "finish", targets)
         try:
             inputs = [self.req.dist / t for s in stales for t in s.job.targets]
-            output.finish(self.pub, inputs, staging, self.req.options)
+            in_background(lambda: output.finish(self.pub, inputs, staging, self.req.options))
             for target in targets:
                 output.verify(staging / target, target)
         except PersklaarError as exc:

@@ -77,11 +77,13 @@ class Workers:
         staging = scratch / f"staging-{os.getpid()}"
         here = [job for job in jobs if REGISTRY.get(job.output).in_process]
         futures: dict[Future, Job] = {}
+        top = max((job.weight for job in jobs if job not in here), default=0)
         for job in jobs:
             if job not in here:
                 assert self.pool is not None, "a pool exists whenever an output needs one"
                 report.started(job)
-                futures[self.pool.submit(_run_job, pub, job, staging, options)] = job
+                background = job.weight < top  # lighter than the heaviest: yields the core to it
+                futures[self.pool.submit(_run_job, pub, job, staging, options, background)] = job
         for job in here:
             report.started(job)
             _finished(_build(pub, job, staging, options), report, done)
@@ -125,8 +127,13 @@ def _limit_worker() -> None:
         pass
 
 
-def _run_job(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> Result:
-    """In a worker: `_build` under the time limit."""
+def _run_job(pub: Publication, job: Job, staging: Path, options: BuildOptions, background: bool = False) -> Result:
+    """In a worker: `_build` under the time limit. A `background` job (lighter than the
+    heaviest one of this build) runs at a lower CPU priority: on two cores the light jobs
+    then fill the time the heaviest one leaves, instead of slowing it down. (The pool
+    lives for one build, so a worker lowered for a light job is not reused for a heavy one.)"""
+    if background:
+        lower_priority()
     signal.signal(signal.SIGALRM, _too_long)
     signal.alarm(JOB_SECONDS)
     try:
@@ -158,6 +165,40 @@ def _build(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> 
     except Exception as exc:  # a renderer crash is reported, not dumped as a traceback
         return Result(job, False, time.perf_counter() - start,
                       error=f"{job.id}: build failed: {type(exc).__name__}: {exc}")
+
+
+BACKGROUND_NICENESS = 10
+
+
+def lower_priority(thread: bool = False) -> None:
+    """Lower this process's CPU priority (or, with `thread`, only the calling thread's: on
+    Linux each thread has its own), once; where that cannot be done nothing changes."""
+    try:
+        who = threading.get_native_id() if thread else 0
+        current = os.getpriority(os.PRIO_PROCESS, who)
+        if current < BACKGROUND_NICENESS:
+            os.setpriority(os.PRIO_PROCESS, who, BACKGROUND_NICENESS)
+    except (AttributeError, OSError):
+        pass
+
+
+def in_background(work: Callable[[], None]) -> None:
+    """Run `work` in a thread of lower CPU priority and wait for it (its exception is raised
+    here): the finish steps run in this process while the heaviest job may still be working."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        lower_priority(thread=True)
+        try:
+            work()
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="persklaar-finish", daemon=True)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
 
 
 def _too_long(signum, frame):
