@@ -6,9 +6,9 @@ in headless Chromium, and one essay chapter saved again and again.
 
 For each save (with the PDFs and EPUB of the previous save finished, so the machine is
 otherwise idle), it measures from the moment the file is written:
-  (g) the server announces a new site version (the page is told to reload)
-  (h) the new sentence is visible in the open page (Chromium reloaded it by itself)
-  (i) the booklet, the EPUB and the handouts are ready again (the status bar says so)
+  (s1) the server announces a new site version (the page is told to reload)
+  (s2) the new sentence is visible in the open page (Chromium reloaded it by itself)
+  (s3) the booklet, the EPUB and the handouts are ready again (the status bar says so)
 and prints the medians. Not a test: numbers depend on the machine; the README quotes one run.
 """
 
@@ -57,9 +57,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    samples: dict[str, list[float]] = {"(g) save → new site version announced": [],
-                                       "(h) save → visible in the open page": [],
-                                       "(i) save → PDFs and EPUB ready": []}
+    samples: dict[str, list[float]] = {"(s1) save → new site version announced": [],
+                                       "(s2) save → visible in the open page": [],
+                                       "(s3) save → PDFs and EPUB ready": []}
     with tempfile.TemporaryDirectory(prefix="persklaar-bench-serve-") as tmp:
         root = Path(tmp) / "p"
         for folder in ("content", "templates", "styles"):
@@ -83,12 +83,12 @@ def main() -> None:
                     start = time.monotonic()
                     chapter.write_text(original.rstrip("\n") + f"\n\n{sentence}\n", "utf-8")
                     wait(lambda b=before: status(url)["version"] != b, 60, 0.005)
-                    samples["(g) save → new site version announced"].append(time.monotonic() - start)
+                    samples["(s1) save → new site version announced"].append(time.monotonic() - start)
                     page.wait_for(f"document.querySelector('main').innerText.includes({sentence!r})", 60, 0.005)
-                    samples["(h) save → visible in the open page"].append(time.monotonic() - start)
+                    samples["(s2) save → visible in the open page"].append(time.monotonic() - start)
                     time.sleep(0.5)  # the background build has been queued by then
                     wait(lambda: all_ready(url), 600, 0.05)
-                    samples["(i) save → PDFs and EPUB ready"].append(time.monotonic() - start)
+                    samples["(s3) save → PDFs and EPUB ready"].append(time.monotonic() - start)
             chapter.write_text(original, "utf-8")
         finally:
             server.send_signal(signal.SIGINT)
