@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 from collections.abc import Callable
@@ -25,6 +26,8 @@ def watch(req, build_once: Callable[[], int], stop_event=None) -> int:
     """Build (with `build_once`), then again after each change until Ctrl-C (exit 0)."""
     from watchfiles import watch as watch_changes
 
+    # watchfiles logs its own "KeyboardInterrupt caught" on Ctrl-C; "stopped watching" says it.
+    logging.getLogger("watchfiles.main").setLevel(logging.ERROR)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops watching as cleanly as Ctrl-C
     folders = [str(req.root / f) for f in WATCHED if (req.root / f).is_dir()]
     announced = False
