@@ -34,7 +34,7 @@ def check_stylesheets(pub: Publication, sheets: list[Stylesheet], diags: Diagnos
     for sheet in sheets:
         if not _own(pub, sheet):
             continue
-        key = cache.key_of("css-check-1", metadata.version("weasyprint"), sheet.text, str(sheet.base))
+        key = cache.key_of("css-check-2", metadata.version("weasyprint"), sheet.text, str(sheet.base))
         found = json.loads(cache.cached(pub.root, "css", key, functools.partial(_verdict, pub.root, sheet)))
         path = "content/publication.yaml" if sheet.path is None else sheet.name
         for line, col, message in found:
@@ -67,10 +67,27 @@ def _problems(root: Path, sheet: Stylesheet) -> list[tuple[int, int, str]]:
                 try:
                     _read(alone, base, root, messages)
                 except Exception as exc:
-                    crashed.append((rule.source_line, rule.source_column, "WeasyPrint cannot read this rule "
-                                    f"({type(exc).__name__}{': ' if str(exc) else ''}{exc})"))
-    found = [_located(text, sheet.text) for text in dict.fromkeys(messages)]
+                    heard = len(messages)
+                    crashed.append(_crash(rule, base, root, messages, exc))
+                    del messages[heard:]  # what the declarations said alone is said above, in place
+    found = [_located(text, sheet) for text in dict.fromkeys(messages)]
     return sorted(set(found + crashed + _missing_fonts(sheet)))
+
+
+def _crash(rule, base: str, root: Path, messages: list[str], exc: Exception) -> tuple[int, int, str]:
+    """Where a rule WeasyPrint cannot read fails: its first declaration that fails alone, or
+    the rule itself."""
+    import tinycss2
+
+    reason = f"({type(exc).__name__}{': ' if str(exc) else ''}{exc})"
+    if rule.type == "qualified-rule":
+        for decl in tinycss2.parse_declaration_list(rule.content, skip_whitespace=True, skip_comments=True):
+            if decl.type == "declaration":
+                try:
+                    _read(f"{tinycss2.serialize(rule.prelude)}{{{tinycss2.serialize([decl])}}}", base, root, messages)
+                except Exception:
+                    return decl.source_line, decl.source_column, f"WeasyPrint cannot read this declaration {reason}"
+    return rule.source_line, rule.source_column, f"WeasyPrint cannot read this rule {reason}"
 
 
 def _read(text: str, base: str, root: Path, messages: list[str]) -> None:
@@ -85,6 +102,23 @@ def _read(text: str, base: str, root: Path, messages: list[str]) -> None:
         CSS(string=text, base_url=base, url_fetcher=fetcher(root))
     except FatalURLFetchingError as exc:
         messages.append(str(exc))
+
+
+def _imports(sheet: Stylesheet) -> list[tuple[int, int, Path]]:
+    """(line, col, file) of each `@import` of the stylesheet."""
+    import tinycss2
+
+    found = []
+    for rule in tinycss2.parse_stylesheet(sheet.text, skip_whitespace=True, skip_comments=True):
+        if rule.type != "at-rule" or rule.lower_at_keyword != "import":
+            continue
+        for token in rule.prelude:
+            if token.type == "function" and token.lower_name == "url":
+                token = next((a for a in token.arguments if a.type == "string"), None)
+            if token is not None and token.type in ("url", "string"):
+                found.append((rule.source_line, rule.source_column, (sheet.base / unquote(token.value)).resolve()))
+                break
+    return found
 
 
 @contextmanager
@@ -111,9 +145,14 @@ def _collected():
         logger.propagate = previous
 
 
-def _located(text: str, css: str) -> tuple[int, int, str]:
-    """The message's position ("at 12:5", or where the text it quotes is in `css`) and words."""
+def _located(text: str, sheet: Stylesheet) -> tuple[int, int, str]:
+    """The message's position ("at 12:5", the @import of the file it names, or where the text
+    it quotes is in the stylesheet) and words."""
+    css = sheet.text
     at = _AT.search(text)
+    imported = next(((line, col) for line, col, path in _imports(sheet) if f"{path}:" in text), None)
+    if at is None and imported is not None:
+        return *imported, f"WeasyPrint cannot use this CSS: {text}"
     if at is None:
         quoted = re.search(r"'([^']{3,})'", text)
         offset = css.find(quoted.group(1).strip()) if quoted else -1
