@@ -78,6 +78,13 @@ def module_file(module: Module) -> str:
     return f"{module_stem(module)}.xhtml"
 
 
+def asset_name(asset: Asset) -> str:
+    """An image's name in the book (and the web edition): `images/essay-img-red.png` for
+    `content/essay/img/red.png`."""
+    stem, _, suffix = asset.path.removeprefix("content/").rpartition(".")
+    return "images/" + "-".join(slugify(p) for p in stem.split("/")) + f".{suffix.lower()}"
+
+
 def section_id(section: Section) -> str:
     return f"section-{section.slug}"
 
@@ -102,9 +109,8 @@ class EpubRenderer(HtmlRenderer):
         return f"links{self.suffix}#link-{number}"
 
     def render_image_src(self, asset: Asset) -> str:
-        """The image's name in the book (`images/essay-img-red.png`); copies the file in."""
-        stem, _, suffix = asset.path.removeprefix("content/").rpartition(".")
-        name = "images/" + "-".join(slugify(p) for p in stem.split("/")) + f".{suffix.lower()}"
+        """The image's name in the book (`asset_name`); copies the file in."""
+        name = asset_name(asset)
         self.assets[name] = (asset.media_type, (self.pub.root / asset.path).read_bytes())
         return name
 

@@ -23,23 +23,16 @@ from urllib.parse import unquote
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ...core.model import Asset, Module, Publication, group_parts
-from ...core.text import slugify
+from ...core.model import Module, Publication, group_parts
 from ...errors import BuildError, Diagnostics, SourceLocation
 from ...render import figures, templating
 from ...render.html import Page
 from ...render.styles import Stylesheet, stylesheets
-from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, chapter_stem, module_stem
+from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, asset_name, chapter_stem, module_stem
 
 HOME = "index.html"
 STYLESHEET = "style.css"
 STYLE_PARTS = ("fonts.css", "tokens.css", "code.css", "web.css")  # under styles/, joined into style.css
-
-
-def asset_name(asset: Asset) -> str:
-    """An image's name in the site: `images/essay-img-red.png` for `content/essay/img/red.png`."""
-    stem, _, suffix = asset.path.removeprefix("content/").rpartition(".")
-    return "images/" + "-".join(slugify(p) for p in stem.split("/")) + f".{suffix.lower()}"
 
 
 def page_names(pub: Publication) -> list[str]:
@@ -134,11 +127,6 @@ class WebRenderer(EpubRenderer):
 
     def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f'<aside class="footnote" id="fn-{tokens[idx].meta["note"]}" role="doc-footnote">\n'
-
-    def render_image_src(self, asset: Asset) -> str:
-        name = asset_name(asset)
-        self.assets[name] = (asset.media_type, (self.pub.root / asset.path).read_bytes())
-        return name
 
     def render_figure(self, table_id: str, page: Page) -> str:
         table = self.pub.table(table_id)
