@@ -12,6 +12,7 @@ deleting it costs one slower build, never a wrong one. A cache that cannot be wr
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from collections.abc import Callable
@@ -80,3 +81,21 @@ def _store(path: Path, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def unchanged(files: dict[str, str]) -> bool:
+    """Whether every file (path → the SHA-256 it had when an entry was made) still has it:
+    an entry made from files can then be used. Files are hashed once per size and mtime."""
+    for path, sha in files.items():
+        try:
+            stat = Path(path).stat()
+        except OSError:
+            return False
+        if _file_sha(path, stat.st_size, stat.st_mtime_ns) != sha:
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=512)
+def _file_sha(path: str, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,22 +206,9 @@ def _remembered(root: Path, key: str) -> int | None:
     if data is None:
         return None
     entry = json.loads(data)
-    if any(_sha(Path(path)) != sha for path, sha in entry["files"].items()):
+    if not cache.unchanged(entry["files"]):
         return None
     return int(entry["lines"])
-
-
-def _sha(path: Path) -> str | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return _sha_of(path, stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=512)
-def _sha_of(path: Path, size: int, mtime_ns: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _weasyprint_version() -> str:
