@@ -29,6 +29,6 @@ def read_body(text: str, source: SourceLocation, scope: markdown.Scope, diags: D
     if title_wanted:
         title, body = headings.take_title(body)
     if len(diags.errors) == errors:
-        headings.number_headings(body, scope)
+        headings.number_headings(body, scope, diags)
         headings.number_notes(body, scope)
     return body, title

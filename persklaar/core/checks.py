@@ -14,6 +14,7 @@ import re
 from markdown_it.token import Token
 
 from ..errors import Diagnostics, SourceLocation
+from . import attributes
 from .markdown import MAX_DEPTH, Scope, is_reference, url_problem, where
 from .model import Body
 
@@ -28,6 +29,9 @@ def check(body: Body, footnotes: dict, scope: Scope, diags: Diagnostics) -> None
     """Report every problem in a parsed text; mark task boxes and figures on its tokens."""
     for block, token in body.walk():
         _check_token(body, block, token, scope, diags)
+    for block in body.tokens:
+        if block.type == "inline":
+            attributes.check_balance(body, block, diags)
     _check_nesting(body, diags)
     _check_footnotes(body, footnotes, diags)
     _mark_figures(body)
@@ -35,7 +39,12 @@ def check(body: Body, footnotes: dict, scope: Scope, diags: Diagnostics) -> None
 
 def _check_token(body: Body, block: Token, token: Token, scope: Scope, diags: Diagnostics) -> None:
     kind = token.type
-    if kind in ("html_block", "html_inline") and not _task_box(block, token):
+    attributes.check_attributes(body, block, token, diags)
+    if kind in ("html_block", "html_inline") and (_task_box(block, token) or attributes.allowed_html(block, token)):
+        return
+    if kind == "text":
+        attributes.check_wiki_links(body, block, token, diags)
+    if kind in ("html_block", "html_inline"):
         snippet = token.content.strip().split("\n")[0][:40]
         diags.error(where(body, block, snippet), f"raw HTML is not allowed ({snippet!r}); write Markdown instead")
     elif kind == "link_open":

@@ -11,13 +11,25 @@ from __future__ import annotations
 
 import dataclasses
 
-from .markdown import Scope, inline_text
+from ..errors import Diagnostics
+from .markdown import Scope, inline_text, where
 from .model import RESERVED_IDS, RESERVED_PREFIXES, Body
-from .text import slugify
+from .text import github_slug
 
 
-def number_headings(body: Body, scope: Scope) -> None:
-    """Give every heading its id (unique in the unit), its level on the page and its text."""
+def number_headings(body: Body, scope: Scope, diags: Diagnostics | None = None) -> None:
+    """Give every heading its id (unique in the unit), its level on the page and its text.
+
+    The id is GitHub's (`core.text.github_slug`, duplicates `-1`, `-2`), unless the author
+    gave one (`## Kop {#mijn-kop}`): that one wins, and the automatic ids avoid it.
+    """
+    explicit = [t for t in body.tokens if t.type == "heading_open" and "explicit_id" in t.meta]
+    for token in explicit:
+        anchor = token.meta["explicit_id"]
+        if (anchor in scope.taken or anchor in RESERVED_IDS or anchor.startswith(RESERVED_PREFIXES)) and diags:
+            diags.error(where(body, token, "#" + anchor), f"heading id #{anchor} is already taken "
+                        "(by another heading, or by persklaar itself): choose another")
+        scope.taken.add(anchor)
     stack = [(scope.parent_level, scope.parent_level)]  # (level written, level given)
     for index, token in enumerate(body.tokens):
         if token.type != "heading_open":
@@ -28,16 +40,18 @@ def number_headings(body: Body, scope: Scope) -> None:
         level = min(6, stack[-1][1] + 1)
         stack.append((written, level))
         inline = body.tokens[index + 1]
-        token.meta.update(level=level, id=_unique_id(inline.content, scope.taken), text=inline_text(inline))
+        text = inline_text(inline)
+        anchor = token.meta.get("explicit_id") or _unique_id(text, scope.taken)
+        token.meta.update(level=level, id=anchor, text=text)
 
 
 def _unique_id(text: str, taken: set[str]) -> str:
-    """`slug`, `slug-2`, …; never an id the templates use (`top` → `top-2`) nor one of the
-    forms outputs generate (`table-x` → `h-table-x`)."""
-    base = slugify(text)
+    """`slug`, `slug-1`, `slug-2`, … (GitHub's order); never an id the templates use
+    (`top` → `top-1`) nor one of the forms outputs generate (`table-x` → `h-table-x`)."""
+    base = github_slug(text) or "x"
     if base.startswith(RESERVED_PREFIXES):
         base = f"h-{base}"
-    anchor, n = base, 1
+    anchor, n = base, 0
     while anchor in taken or anchor in RESERVED_IDS:
         n += 1
         anchor = f"{base}-{n}"

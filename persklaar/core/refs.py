@@ -40,7 +40,8 @@ class Index:
                 or self.anywhere.get(anchor))
 
     def names(self, unit: str) -> list[str]:
-        return [*self.headings.get(unit, {}), *self.units, *self.anywhere]
+        """Every name an anchor in `unit` may use, each once."""
+        return list(dict.fromkeys([*self.headings.get(unit, {}), *self.units, *self.anywhere]))
 
 
 def index(chapters: tuple[Chapter, ...], modules: tuple[Module, ...]) -> Index:

@@ -21,11 +21,13 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from ..core.attributes import render_attrs
 from ..core.markdown import is_external, parser
 from ..core.model import Asset, Body, Publication, Target
 from ..errors import BuildError
 from . import figures
 from .code import code_html
+from .syntax import SyntaxRules
 
 
 class Placements:
@@ -62,7 +64,7 @@ class Page:
         return anchor
 
 
-class HtmlRenderer(RendererHTML):
+class HtmlRenderer(SyntaxRules, RendererHTML):
     """Renders bodies of `pub` for one output; subclass and override the `render_*` hooks.
 
     `notes_at_foot`: an output with pages sets each footnote where it is called, for CSS
@@ -133,7 +135,8 @@ class HtmlRenderer(RendererHTML):
     # -- token rules ---------------------------------------------------------------------
     def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
-        return f'<h{token.meta["level"]} id="{self.render_heading_id(env["body"], token.meta["id"])}">'
+        anchor = html.escape(self.render_heading_id(env["body"], token.meta["id"]))
+        return f'<h{token.meta["level"]} id="{anchor}"{render_attrs(token)}>'
 
     def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f"</h{tokens[idx - 2].meta['level']}>\n"
@@ -146,12 +149,14 @@ class HtmlRenderer(RendererHTML):
         token = tokens[idx]
         href = str(token.attrGet("href") or "")
         if is_external(href):
-            return f'<a href="{html.escape(href)}" class="ext">'
+            return f'<a href="{html.escape(href)}"{render_attrs(token, "ext")}>'
         target = token.meta.get("target")
         resolved = self.render_target(target, env["page"]) if target else None
         if target is None or resolved is None:
             return "<a>"
-        return f'<a href="{html.escape(resolved)}"{self.render_xref(target, env["page"])}>'
+        xref = self.render_xref(target, env["page"])
+        attrs = render_attrs(token, drop=("class",) if " class=" in xref else ())
+        return f'<a href="{html.escape(resolved)}"{xref}{attrs}>'
 
     def link_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         opener = next(t for t in reversed(tokens[:idx]) if t.type == "link_open")
@@ -174,7 +179,7 @@ class HtmlRenderer(RendererHTML):
         token = tokens[idx]
         alt = html.escape("".join(c.content for c in token.children or ()))
         src = html.escape(self.render_image_src(token.meta["asset"]))
-        return f'<img src="{src}" alt="{alt}" />'
+        return f'<img src="{src}" alt="{alt}"{render_attrs(token)} />'
 
     def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f"<pre><code>{code_html(tokens[idx].content, '', self.render_code_columns())}</code></pre>\n"

@@ -1,0 +1,230 @@
+"""The Markdown that authors bring from GitHub, Pandoc and Quarto, added to the parser.
+
+    H~2~O, m^2^           sub- and superscript (Pandoc; mdit_py_plugins sub/sup)
+    ==marked==            highlight (Pandoc `mark`, Obsidian)
+    ![a](b.png){width=50%}, [text]{.class}, [a](b){.class}
+                          attributes (Pandoc/markdown-it `attrs`)
+    ## Heading {#id .class}
+                          heading attributes (Pandoc, Quarto)
+    > [!NOTE]             GitHub alerts (markdown-it-py's own `alerts` option)
+    ::: {.callout-tip title="…"} … :::   Quarto callouts; `::: name` … `:::` fenced divs
+
+Everything here only *parses*; what an author may write in an attribute, which raw
+HTML passes and what becomes a callout is decided in `core.attributes` and
+`core.checks`, with positions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
+_HEADING_ATTRS = re.compile(r"[ \t]*(\{[^{}]*\})[ \t]*$")
+_BRACES = re.compile(r"\{([^{}\n]*)\}")
+_ITEM = re.compile(r"""\s*(?:#([\w:.-]+)|\.([\w-]+)|([A-Za-z][\w:-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"'{}]+)))""")
+_ATTRS_AFTER = ("image", "link_close", "span_close", "code_inline")
+
+
+def parse_attrs(text: str) -> dict[str, str] | None:
+    """`{#id .a .b key=value key="v w"}` → {"id": …, "class": "a b", "key": …}, as Pandoc
+    reads them (unquoted values may hold `%`: `width=50%`); None if it is not that."""
+    inner = text.strip()
+    if not (inner.startswith("{") and inner.endswith("}")):
+        return None
+    inner, pos, attrs = inner[1:-1], 0, {}
+    classes = []
+    while pos < len(inner.rstrip()):
+        item = _ITEM.match(inner, pos)
+        if item is None:
+            return None
+        pos = item.end()
+        ident, cls, key = item.group(1), item.group(2), item.group(3)
+        if ident:
+            attrs["id"] = ident
+        elif cls:
+            classes.append(cls)
+        else:
+            attrs[key] = next(v for v in item.group(4, 5, 6) if v is not None)
+    if classes:
+        attrs["class"] = " ".join([*attrs.get("class", "").split(), *classes])
+    return attrs
+
+
+def extend(md: MarkdownIt) -> None:
+    """Add sub/sup, highlight, attributes, alerts and fenced divs to `md`."""
+    from mdit_py_plugins.attrs import attrs_plugin
+    from mdit_py_plugins.container import container_plugin
+    from mdit_py_plugins.subscript import sub_plugin
+    from mdit_py_plugins.superscript import superscript_plugin
+
+    md.options["alerts"] = True
+    md.use(sub_plugin).use(superscript_plugin)
+    md.inline.ruler.before("emphasis", "mark", _mark)
+    md.inline.ruler2.before("emphasis", "mark", _mark_pairs)
+    md.use(attrs_plugin, spans=True, after=())
+    md.inline.ruler.push("attrs_after", _attrs_after)
+    md.use(container_plugin, name="div", validate=lambda params, *args: True)
+    md.core.ruler.push("heading_attrs", _heading_attrs)
+    md.core.ruler.push("callouts", _callouts)
+
+
+# ---------------------------------------------------------------- ==mark==
+
+
+def _mark(state: StateInline, silent: bool) -> bool:
+    """`==x==`: delimiters paired like strikethrough's `~~` (markdown-it-mark's rule)."""
+    start = state.pos
+    if silent or state.src[start] != "=":
+        return False
+    scanned = state.scanDelims(state.pos, True)
+    length = scanned.length
+    if length < 2:
+        return False
+    if length % 2:
+        state.push("text", "", 0).content = "="
+        length -= 1
+    for _ in range(0, length, 2):
+        state.push("text", "", 0).content = "=="
+        state.delimiters.append(_delimiter(state, scanned))
+    state.pos += scanned.length
+    return True
+
+
+def _delimiter(state: StateInline, scanned) -> object:
+    from markdown_it.rules_inline.state_inline import Delimiter
+
+    return Delimiter(marker=ord("="), length=0, token=len(state.tokens) - 1, end=-1,
+                     open=scanned.can_open, close=scanned.can_close)
+
+
+def _mark_pairs(state: StateInline) -> None:
+    for delimiters in [state.delimiters] + [m.get("delimiters", []) for m in state.tokens_meta if m]:
+        _pair_marks(state, delimiters)
+
+
+def _pair_marks(state: StateInline, delimiters: list) -> None:
+    for start in delimiters:
+        if start.marker != ord("=") or start.end == -1:
+            continue
+        end = delimiters[start.end]
+        opener = state.tokens[start.token]
+        opener.type, opener.tag, opener.nesting, opener.markup, opener.content = "mark_open", "mark", 1, "==", ""
+        closer = state.tokens[end.token]
+        closer.type, closer.tag, closer.nesting, closer.markup, closer.content = "mark_close", "mark", -1, "==", ""
+
+
+# ---------------------------------------------------------------- {attributes}
+
+
+def _attrs_after(state: StateInline, silent: bool) -> bool:
+    """`{…}` straight after an image, link, span or code: its attributes (in `meta["attrs"]`,
+    merged; checked and turned into HTML attributes by `core.attributes`)."""
+    if state.pending or not state.tokens or state.tokens[-1].type not in _ATTRS_AFTER:
+        return False
+    match = _BRACES.match(state.src, state.pos)
+    attrs = parse_attrs(match.group()) if match else None
+    if match is None or attrs is None:
+        return False
+    if not silent:
+        token = state.tokens[-1]
+        if token.type in ("link_close", "span_close"):
+            token = _open_of(state.tokens)
+        token.meta.setdefault("attrs", {}).update(attrs)
+    state.pos = match.end()
+    return True
+
+
+def _open_of(tokens: list[Token]) -> Token:
+    level = 0
+    for token in reversed(tokens):
+        level += token.nesting
+        if level == 0:
+            return token
+    return tokens[-1]
+
+
+# ---------------------------------------------------------------- heading {#id .class}
+
+
+def _heading_attrs(state: StateCore) -> None:
+    """`## Heading {#id .class}`: the trailing braces become the heading's attributes."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens[:-1]):
+        inline = tokens[index + 1]
+        if token.type != "heading_open" or not inline.children or inline.children[-1].type != "text":
+            continue
+        last = inline.children[-1]
+        match = _HEADING_ATTRS.search(last.content)
+        if match is None:
+            continue
+        attrs = parse_attrs(match.group(1))
+        if attrs is None:
+            continue
+        token.meta["attrs"] = attrs
+        last.content = last.content[: match.start()]
+        inline.content = _HEADING_ATTRS.sub("", inline.content)
+
+
+# ---------------------------------------------------------------- callouts
+
+
+def _callouts(state: StateCore) -> None:
+    """GitHub alerts and Quarto `.callout-*` divs become `callout_open`/`callout_close`
+    tokens with `meta["kind"]` (and `meta["title"]`, when one is given)."""
+    tokens = state.tokens
+    out: list[Token] = []
+    skip = 0
+    for index, token in enumerate(tokens):
+        if skip:
+            skip -= 1
+            continue
+        if token.type == "alert_open":
+            token.type, token.tag = "callout_open", "aside"
+            token.meta = {"kind": token.meta["kind"].lower(), "title": ""}
+            token.attrs = {}
+            skip = 3  # alert_title_open, inline, alert_title_close
+        elif token.type == "alert_close":
+            token.type, token.tag = "callout_close", "aside"
+        elif token.type == "container_div_open":
+            _fenced_div(token)
+        elif token.type == "container_div_close":
+            opener = _opener(out, token)
+            if opener is not None and opener.type == "callout_open":
+                token.type, token.tag = "callout_close", "aside"
+        out.append(token)
+    state.tokens[:] = out
+
+
+def _fenced_div(token: Token) -> None:
+    """`::: {.callout-warning title="…"}` or `::: name`: attributes and class from the info."""
+    info = token.info.strip()
+    attrs: dict[str, str] | None = {}
+    if info.startswith("{"):
+        attrs = parse_attrs(info)
+        if attrs is None:
+            token.meta["bad_attrs"] = info
+            attrs = {}
+    elif info:
+        attrs = {"class": info.split()[0]}
+    token.meta["attrs"] = attrs
+    kinds = [c.removeprefix("callout-") for c in attrs.get("class", "").split() if c.startswith("callout-")]
+    if kinds:
+        token.type, token.tag = "callout_open", "aside"
+        token.meta.update(kind=kinds[0], title=attrs.pop("title", ""))
+
+
+def _opener(out: list[Token], closer: Token) -> Token | None:
+    depth = 0
+    for token in reversed(out):
+        if token.type in ("container_div_close", "callout_close") and token.level == closer.level:
+            depth += 1
+        elif token.type in ("container_div_open", "callout_open") and token.level == closer.level:
+            if depth == 0:
+                return token
+            depth -= 1
+    return None
