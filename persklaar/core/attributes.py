@@ -80,7 +80,7 @@ def render_attrs(token: Token, extra_class: str = "", drop: tuple[str, ...] = ()
     attrs = {k: v for k, v in token.meta.get("html", {}).items() if k not in drop}
     style = "; ".join(f"{k}: {css_size(attrs.pop(k))}" for k in ("width", "height") if k in attrs)
     if extra_class:
-        attrs["class"] = f"{extra_class} {attrs.get('class', '')}".strip()
+        attrs["class"] = " ".join(dict.fromkeys(f"{extra_class} {attrs.get('class', '')}".split()))
     if style:
         attrs["style"] = style
     return "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items())

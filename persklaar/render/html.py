@@ -198,6 +198,11 @@ class HtmlRenderer(SyntaxRules, RendererHTML):
             return f"<figcaption>{html.escape(tokens[idx].meta['figure'])}</figcaption></figure>\n"
         return self.renderToken(tokens, idx, options, env)
 
+    def softbreak(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """A wrapped source line: a space, as in a paragraph (WeasyPrint keeps a newline inside
+        a note floated to the page's foot as a line break)."""
+        return " " if env.get("in_note") else "\n"
+
     def task_box(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         done = tokens[idx].meta["done"]
         label = html.escape(self.pub.labels["task_done" if done else "task_open"])

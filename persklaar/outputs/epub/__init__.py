@@ -24,7 +24,7 @@ class Epub(Output):
     name = "epub"
     summary = "the EPUB 3 for e-readers"
     templates = ("epub",)
-    styles = ("epub.css", "code.css", "tokens.css", "fonts.css", "fonts")  # the last three: the raster cover
+    styles = ("epub.css", "code.css", "callouts.css", "tokens.css", "fonts.css", "fonts")  # the last three: the raster cover
 
     def jobs(self, pub: Publication) -> list[Job]:
         return [Job(self.name, "", (f"{pub.slug}.epub",), weight=4)]

@@ -92,7 +92,7 @@ def package(pub: Publication, pages: Book, cover: tuple[str, bytes], when: dt.da
     book = epub.EpubBook()
     metadata(book, pub, pages.visual)
     book.set_cover(*cover, create_page=False)
-    css = "".join(sheet.text for sheet in stylesheets(pub, ("epub.css", "code.css"), page_rules=False))
+    css = "".join(sheet.text for sheet in stylesheets(pub, ("epub.css", "code.css", "callouts.css"), page_rules=False))
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css.encode()))
     for name, (media, data) in sorted(pages.assets.items()):
         if media == "image/svg+xml":

@@ -32,7 +32,7 @@ from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, asset
 
 HOME = "index.html"
 STYLESHEET = "style.css"
-STYLE_PARTS = ("fonts.css", "tokens.css", "code.css", "web.css")  # under styles/, joined into style.css
+STYLE_PARTS = ("fonts.css", "tokens.css", "code.css", "callouts.css", "web.css")  # under styles/, joined into style.css
 
 
 def page_names(pub: Publication) -> list[str]:
