@@ -20,6 +20,7 @@ from markdown_it.token import Token
 from ..errors import Diagnostics
 from .markdown import where
 from .model import Body
+from .syntax import CALLOUT_KINDS
 
 KEYS = ("id", "class", "width", "height", "lang", "title")
 _ID = re.compile(r"[A-Za-z][\w.:-]*")
@@ -29,6 +30,7 @@ _ATTRIBUTED = ("heading_open", "image", "link_open", "span_open", "container_div
 INLINE_TAGS = ("sub", "sup", "kbd", "br", "mark", "small", "abbr")
 _TAG = re.compile(r"<(/?)([a-z]+)((?:\s+title=(?:\"[^\"<>]*\"|'[^'<>]*'))?)\s*(/?)>\Z", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->\s*\Z", re.DOTALL)
+_ALERT = re.compile(r"\[!([A-Za-z]+)\]")
 _WIKI = re.compile(r"(!?)\[\[([^\]\n]+)\]\]")
 
 
@@ -53,6 +55,10 @@ def check_attributes(body: Body, block: Token, token: Token, diags: Diagnostics)
             diags.error(at, f"attribute {key}={value[:30]!r} {problem}")
         else:
             checked[key] = value
+    if token.type == "callout_open" and token.meta["kind"] not in CALLOUT_KINDS:
+        diags.error(where(body, block, "callout-"), f"there is no callout-{token.meta['kind']}: write one of "
+                    + ", ".join(f"callout-{k}" for k in CALLOUT_KINDS))
+        token.meta["kind"] = "note"
     if token.type == "heading_open" and "id" in checked:
         token.meta["explicit_id"] = checked.pop("id")
     token.meta["html"] = checked
@@ -137,3 +143,21 @@ def check_wiki_links(body: Body, block: Token, token: Token, diags: Diagnostics)
             hint = f"write a link: [{target}](NN-chapter.md) or [{target}](#heading)"
         diags.error(where(body, block, match.group()[:20]),
                     f"{match.group()[:40]!r} is an Obsidian wiki link, which only Obsidian understands: {hint}")
+
+
+def check_leftovers(body: Body, block: Token, diags: Diagnostics, opens_quote: bool = False) -> None:
+    """`{…}` after an image, link or span that could not be read, and `> [!KIND]` of a kind
+    GitHub does not have, would be printed as their source: refused."""
+    previous = ""
+    for token in block.children or []:
+        if token.type == "text" and previous in ("image", "link_close", "span_close") and \
+                token.content.startswith("{") and "}" in token.content:
+            written = token.content[: token.content.index("}") + 1]
+            diags.error(where(body, block, written[:20]), f"attributes {written[:40]!r} cannot be read: write "
+                        "{#id .class key=value}, quoting a value with spaces (title=\"a b\")")
+        previous = token.type
+    children = block.children or []
+    if children and children[0].type == "text" and (match := _ALERT.match(children[0].content)) \
+            and opens_quote:
+        diags.error(where(body, block, match.group()), f"{match.group()} is not a GitHub alert: write [!NOTE], "
+                    "[!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION]")

@@ -29,9 +29,11 @@ def check(body: Body, footnotes: dict, scope: Scope, diags: Diagnostics) -> None
     """Report every problem in a parsed text; mark task boxes and figures on its tokens."""
     for block, token in body.walk():
         _check_token(body, block, token, scope, diags)
-    for block in body.tokens:
+    for index, block in enumerate(body.tokens):
         if block.type == "inline":
             attributes.check_balance(body, block, diags)
+            opens_quote = index >= 2 and body.tokens[index - 2].type == "blockquote_open"
+            attributes.check_leftovers(body, block, diags, opens_quote)
     _check_nesting(body, diags)
     _check_footnotes(body, footnotes, diags)
     _mark_figures(body)

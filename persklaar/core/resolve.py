@@ -10,8 +10,10 @@ not by a renderer halfway through a build.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import io
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -41,12 +43,32 @@ class Resolver:
         if not is_relative_path(src) or not src:
             return "must be a relative path to a file under content/ (no URL, no leading /)"
         path = self.root / folder / unquote(src)  # markdown-it percent-encodes: `%2e%2e/` is `../`
-        if not inside(path, self.content) or not path.is_file():
-            return "is not a file under content/"
+        if not inside(path, self.content):
+            return "leads outside content/: keep images under content/"
+        if not path.is_file():
+            return self._missing(path, folder)
         path = path.resolve()
         if path not in self._seen:
             self._seen[path] = self._load(path)
         return self._seen[path]
+
+    def _missing(self, path: Path, folder: str) -> str:
+        """Where a missing image was looked for, and the closest image file that exists
+        (written as the text would name it)."""
+        looked = path.resolve().relative_to(self.root).as_posix() if inside(path, self.root) else str(path)
+        base = (self.root / folder).resolve()
+        names = []
+        for found in sorted(self.content.rglob("*")):
+            if found.suffix.lower() in IMAGE_TYPES and found.is_file():
+                try:
+                    names.append(found.resolve().relative_to(base).as_posix())
+                except ValueError:
+                    names.append(os.path.relpath(found.resolve(), base).replace(os.sep, "/"))
+        wanted = os.path.relpath(path.resolve(), base).replace(os.sep, "/")
+        close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return (f"is not a file: looked for {looked} (an image's path is relative to the file that names it)"
+                + hint)
 
     def font(self, rel: str) -> str | None:
         """Why the font file `rel` (`fonts/x.woff2`, in the publication) cannot be used, or None."""

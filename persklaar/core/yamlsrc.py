@@ -76,7 +76,7 @@ def load(text: str, shown: str, line_offset: int = 0) -> tuple[Any, Positions]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark, problem = _mistake(exc)
+        mark, problem = _mistake(exc, text)
         where = pos.mark(mark) if mark else SourceLocation(shown, 1 + line_offset, 1)
         raise ContentError.at(where, f"YAML: {problem}") from None
     except yaml.YAMLError as exc:
@@ -99,11 +99,49 @@ _BEGAN_HERE = {
 }
 
 
-def _mistake(exc: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
-    """The position and words for a YAML syntax error."""
+def _mistake(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[yaml.Mark | None, str]:
+    """The position and words for a YAML syntax error: in plain words, with the fix, for
+    the mistakes people make (a colon in a value, an indent, a tab, a quote left open, a
+    list item without `- `); PyYAML's own words otherwise."""
+    plain = _in_plain_words(exc, text.split("\n"))
+    if plain is not None:
+        return plain
     if exc.context in _BEGAN_HERE and exc.context_mark is not None:
         return exc.context_mark, f"{_BEGAN_HERE[exc.context]} ({exc.problem})"
     return exc.problem_mark or exc.context_mark, exc.problem or exc.context or "invalid YAML"
+
+
+def _in_plain_words(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[yaml.Mark, str] | None:
+    mark, problem = exc.problem_mark, exc.problem or ""
+    if mark is None:
+        return None
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if problem == "mapping values are not allowed here":
+        first = line.find(": ") if ": " in line else line.find(":")
+        key = line[:first].strip().removeprefix("- ")
+        if 0 <= first < mark.column and key:
+            value = line[first + 1:].strip().replace('"', '\\"')
+            return mark, (f'the value of {key!r} contains ": ", which YAML reads as a new key: put the whole value '
+                          f'in quotes: {key}: "{value}"')
+        start = yaml.Mark(mark.name, mark.index, mark.line, len(line) - len(line.lstrip()), None, None)
+        return start, ("this line is indented differently from the lines above it: keys of one level start "
+                      "in the same column (indent with spaces, two per level)")
+    if "found character '\\t'" in problem:
+        return mark, "this line is indented with a tab: YAML needs spaces (replace the tab with two spaces)"
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        quote = lines[exc.context_mark.line][exc.context_mark.column:][:1] or '"'
+        return exc.context_mark, (f"the quote {quote} opened here is never closed: end the value with {quote} "
+                                  "on the same line")
+    if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+        above = next((t for t in reversed(lines[:exc.context_mark.line]) if t.strip()), "")
+        written = lines[exc.context_mark.line].strip()
+        if above.lstrip().startswith("- "):
+            return exc.context_mark, f"this line is in a list but does not start with `- `: write - {written}"
+        return exc.context_mark, f"this line needs `key: value` (a colon and a space after the key): {written}:"
+    if problem.startswith("expected <block end>") or problem.startswith("expected <block mapping start>"):
+        return mark, ("this line is not lined up with the lines above it: keys of one level start in the same "
+                      "column, and a list's items each start with `- ` in one column")
+    return None
 
 
 def _convert(node: yaml.Node, path: Path_, pos: Positions, errors: list[Diagnostic]) -> Any:
@@ -128,7 +166,8 @@ def _mapping(node: yaml.MappingNode, path: Path_, pos: Positions, errors: list[D
         key = key_node.value
         if key in result:
             first = pos.keys[path + (key,)]
-            errors.append(Diagnostic(where, f"duplicate key {key!r} (first at line {first.line})"))
+            errors.append(Diagnostic(where, f"duplicate key {key!r} (first at line {first.line}): a key may "
+                                            "appear once, so remove one of them or merge them"))
             continue
         pos.keys[path + (key,)] = where
         result[key] = _convert(value_node, path + (key,), pos, errors)
