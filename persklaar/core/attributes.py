@@ -150,7 +150,7 @@ def check_leftovers(body: Body, block: Token, diags: Diagnostics, opens_quote: b
     GitHub does not have, would be printed as their source: refused."""
     previous = ""
     for token in block.children or []:
-        if token.type == "text" and previous in ("image", "link_close", "span_close") and \
+        if token.type == "text" and previous in ("image", "link_close", "span_close", "code_inline") and \
                 token.content.startswith("{") and "}" in token.content:
             written = token.content[: token.content.index("}") + 1]
             diags.error(where(body, block, written[:20]), f"attributes {written[:40]!r} cannot be read: write "

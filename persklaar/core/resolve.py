@@ -43,7 +43,7 @@ class Resolver:
         if not is_relative_path(src) or not src:
             return "must be a relative path to a file under content/ (no URL, no leading /)"
         path = self.root / folder / unquote(src)  # markdown-it percent-encodes: `%2e%2e/` is `../`
-        if not inside(path, self.content):
+        if not _under(path, self.content):
             return "leads outside content/: keep images under content/"
         if not path.is_file():
             return self._missing(path, folder)
@@ -55,7 +55,7 @@ class Resolver:
     def _missing(self, path: Path, folder: str) -> str:
         """Where a missing image was looked for, and the closest image file that exists
         (written as the text would name it)."""
-        looked = path.resolve().relative_to(self.root).as_posix() if inside(path, self.root) else str(path)
+        looked = path.resolve().relative_to(self.root).as_posix() if _under(path, self.root) else str(path)
         base = (self.root / folder).resolve()
         names = []
         for found in sorted(self.content.rglob("*")):
@@ -96,6 +96,17 @@ class Resolver:
         if problem:
             return problem
         return Asset(path.relative_to(self.root).as_posix(), media, hashlib.sha256(data).hexdigest())
+
+
+def _under(path: Path, base: Path) -> bool:
+    """`path` lies under `base`: with symlinks resolved if it exists, by its written parts if not."""
+    if path.exists():
+        return inside(path, base)
+    try:
+        path.resolve().relative_to(base.resolve())
+        return True
+    except (OSError, ValueError, RuntimeError):
+        return False
 
 
 def _raster_problem(data: bytes) -> str | None:

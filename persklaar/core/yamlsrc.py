@@ -8,6 +8,7 @@ error can name `file:line:col`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -139,8 +140,28 @@ def _in_plain_words(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[yaml.M
             return exc.context_mark, f"this line is in a list but does not start with `- `: write - {written}"
         return exc.context_mark, f"this line needs `key: value` (a colon and a space after the key): {written}:"
     if problem.startswith("expected <block end>") or problem.startswith("expected <block mapping start>"):
+        opened = _open_quote(lines, mark.line)
+        if opened is not None:
+            number, column, quote = opened
+            return (yaml.Mark(mark.name, 0, number, column, None, None),
+                    f"the quote {quote} opened here is never closed: end the value with {quote} on the same line")
         return mark, ("this line is not lined up with the lines above it: keys of one level start in the same "
                       "column, and a list's items each start with `- ` in one column")
+    return None
+
+
+_QUOTE_OPENED = re.compile(r"""^\s*(?:- )?[^\s:#][^:#]*:\s+(["'])""")
+
+
+def _open_quote(lines: list[str], upto: int) -> tuple[int, int, str] | None:
+    """The first line before `upto` whose quoted value is not closed on that line."""
+    for number, line in enumerate(lines[:upto + 1]):
+        match = _QUOTE_OPENED.match(line)
+        if match is None:
+            continue
+        quote, rest = match.group(1), line[match.end():]
+        if quote not in rest.replace("\\" + quote, "").replace(quote * 2, ""):
+            return number, match.start(1), quote
     return None
 
 
