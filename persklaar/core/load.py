@@ -173,9 +173,12 @@ class Loader:
         slug = path.stem  # unique by file name (NN-slug), used for ids and file names
         where = SourceLocation(self.shown(path), split.body_line, 1)
         body, heading = self.markdown(split.body, where, self.scope(where, slug, 1, set()),
-                                      title_wanted=data is not None and not data.title)
+                                      title_wanted=data is not None)
         self.glyphs += glyphs.in_text(split.body, where.path, where.line)
         title = (data.title if data else None) or heading
+        if data is not None and data.title and heading and heading.strip() != data.title.strip():
+            self.diags.warn(where, f"the title is given twice: {data.title!r} in the front matter and "
+                            f"'# {heading}' on the first line; the front matter's is printed, once")
         if data is not None and not title:
             self.diags.error(SourceLocation(self.shown(path)), "a chapter needs a title: `title:` in its front "
                              "matter (between `---` lines), or a first line `# Title`")

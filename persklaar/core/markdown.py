@@ -21,7 +21,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -167,10 +167,10 @@ def is_reference(href: str) -> bool:
 def reference_parts(href: str) -> tuple[str | None, str]:
     """(chapter slug or None, anchor) of an internal link (`02-x.md#kop` → ("02-x", "kop"))."""
     if href.startswith("#"):
-        return None, href[1:]
+        return None, unquote(href[1:])  # markdown-it percent-encodes `#café` as `#caf%C3%A9`
     match = _CHAPTER_FILE.match(href)
     assert match is not None
-    return match.group(1), match.group(2) or ""
+    return match.group(1), unquote(match.group(2) or "")
 
 
 def is_relative_path(src: str) -> bool:

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..core.theme import Theme
 from ..errors import BuildError
-from . import cache, standards
+from . import cache, images, standards
 from .styles import Stylesheet
 
 
@@ -52,6 +52,8 @@ def _fetcher_class():
             self.fetched[str(path)] = hashlib.sha256(data).hexdigest()
             if data[:4] == b"wOF2":
                 data, kind = decoded_woff2(self.root, data), "font/ttf"
+            elif kind.startswith("image/") and path.is_relative_to(self.root.resolve() / "content"):
+                data = images.scaled(self.root, data, kind, images.PRINT_PX)
             return URLFetcherResponse(path.as_uri(), data, {"Content-Type": kind})
 
         def refused(self, message: str) -> BaseException:

@@ -16,7 +16,7 @@ from ...core.labels import Locale
 from ...core.model import Asset, Chapter, DataTable, Module, Publication, Section, Target, group_parts
 from ...core.text import slugify
 from ...errors import BuildError
-from ...render import figures, templating, views
+from ...render import figures, images, templating, views
 from ...render.html import HtmlRenderer, Page, headings
 
 STYLESHEET = "css/epub.css"
@@ -111,7 +111,8 @@ class EpubRenderer(HtmlRenderer):
     def render_image_src(self, asset: Asset) -> str:
         """The image's name in the book (`asset_name`); copies the file in."""
         name = asset_name(asset)
-        self.assets[name] = (asset.media_type, (self.pub.root / asset.path).read_bytes())
+        data = (self.pub.root / asset.path).read_bytes()
+        self.assets[name] = (asset.media_type, images.scaled(self.pub.root, data, asset.media_type, images.SCREEN_PX))
         return name
 
     def render_figure(self, table_id: str, page: Page) -> str:
