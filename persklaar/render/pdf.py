@@ -27,6 +27,12 @@ from .styles import Stylesheet
 def _fetcher_class():
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+    class Scaled(URLFetcherResponse):
+        """A photo scaled down (`render.images`): WeasyPrint must embed these bytes, not
+        reread the file at `path` as it does for a local JPEG."""
+
+        path = None
+
     class ProjectFetcher(URLFetcher):
         """Serves files of the publication and its theme (Theme.trusted_dirs); refuses the rest."""
 
@@ -53,7 +59,9 @@ def _fetcher_class():
             if data[:4] == b"wOF2":
                 data, kind = decoded_woff2(self.root, data), "font/ttf"
             elif kind.startswith("image/") and path.is_relative_to(self.root.resolve() / "content"):
-                data = images.scaled(self.root, data, kind, images.PRINT_PX)
+                small = images.scaled(self.root, data, kind, images.PRINT_PX)
+                if small is not data:
+                    return Scaled(path.as_uri(), small, {"Content-Type": kind})
             return URLFetcherResponse(path.as_uri(), data, {"Content-Type": kind})
 
         def refused(self, message: str) -> BaseException:
