@@ -21,6 +21,7 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
 
 CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
@@ -95,9 +96,7 @@ def _mark(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _delimiter(state: StateInline, scanned) -> object:
-    from markdown_it.rules_inline.state_inline import Delimiter
-
+def _delimiter(state: StateInline, scanned) -> Delimiter:
     return Delimiter(marker=ord("="), length=0, token=len(state.tokens) - 1, end=-1,
                      open=scanned.can_open, close=scanned.can_close)
 
@@ -179,7 +178,7 @@ def _callouts(state: StateCore) -> None:
     tokens = state.tokens
     out: list[Token] = []
     skip = 0
-    for index, token in enumerate(tokens):
+    for token in tokens:
         if skip:
             skip -= 1
             continue
@@ -203,12 +202,12 @@ def _callouts(state: StateCore) -> None:
 def _fenced_div(token: Token) -> None:
     """`::: {.callout-warning title="…"}` or `::: name`: attributes and class from the info."""
     info = token.info.strip()
-    attrs: dict[str, str] | None = {}
+    attrs: dict[str, str] = {}
     if info.startswith("{"):
-        attrs = parse_attrs(info)
-        if attrs is None:
+        parsed = parse_attrs(info)
+        if parsed is None:
             token.meta["bad_attrs"] = info
-            attrs = {}
+        attrs = parsed or {}
     elif info:
         attrs = {"class": info.split()[0]}
     token.meta["attrs"] = attrs

@@ -124,7 +124,7 @@ def _in_plain_words(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[yaml.M
             value = line[first + 1:].strip().replace('"', '\\"')
             return mark, (f'the value of {key!r} contains ": ", which YAML reads as a new key: put the whole value '
                           f'in quotes: {key}: "{value}"')
-        start = yaml.Mark(mark.name, mark.index, mark.line, len(line) - len(line.lstrip()), None, None)
+        start = yaml.Mark(mark.name, mark.index, mark.line, len(line) - len(line.lstrip()), None, None)  # type: ignore[arg-type]
         return start, ("this line is indented differently from the lines above it: keys of one level start "
                       "in the same column (indent with spaces, two per level)")
     if "found character '\\t'" in problem:
@@ -143,7 +143,7 @@ def _in_plain_words(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[yaml.M
         opened = _open_quote(lines, mark.line)
         if opened is not None:
             number, column, quote = opened
-            return (yaml.Mark(mark.name, 0, number, column, None, None),
+            return (yaml.Mark(mark.name, 0, number, column, None, None),  # type: ignore[arg-type]
                     f"the quote {quote} opened here is never closed: end the value with {quote} on the same line")
         return mark, ("this line is not lined up with the lines above it: keys of one level start in the same "
                       "column, and a list's items each start with `- ` in one column")

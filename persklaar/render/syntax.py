@@ -16,6 +16,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..core.attributes import render_attrs
+from ..core.model import Publication
 
 ICONS = {"note": "\u270e", "tip": "\u2605", "important": "\u2757", "warning": "\u26a0", "caution": "\u26d4"}
 
@@ -23,12 +24,12 @@ ICONS = {"note": "\u270e", "tip": "\u2605", "important": "\u2757", "warning": "\
 class SyntaxRules:
     """Token rules for callouts, divs, spans and inline tags (mixed into HtmlRenderer)."""
 
-    pub: object
+    pub: Publication
 
     def callout_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
         kind = token.meta["kind"]
-        title = token.meta.get("title") or self.pub.labels[f"callout_{kind}"]  # type: ignore[attr-defined]
+        title = token.meta.get("title") or self.pub.labels[f"callout_{kind}"]
         attrs = render_attrs(token, f"callout callout-{kind}")
         return (f'<aside{attrs} role="note">\n<p class="callout-title"><span class="callout-icon" '
                 f'aria-hidden="true">{ICONS[kind]}\ufe0e</span> {html.escape(title)}</p>\n')

@@ -26,7 +26,8 @@ X = "{http://www.w3.org/1999/xhtml}"
 CHAPTER = (FIXTURES / "authors/04-readme.md").read_text("utf-8")
 INTRO_CALLOUT = "      > [!TIP]\n      > Een tip op het werkblad.\n"
 # What would show that a construct came out as its source text
-LITERAL = re.compile(r"\{[#.]|\{width|\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]|:::|~2~|\^2\^|==|<!--|<(kbd|sub|sup|abbr|br)")
+LITERAL = re.compile(r"\{[#.]|\{width|\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]|:::|~2~|\^2\^|==|<!--"
+                     r"|<(kbd|sub|sup|abbr|br)")
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,8 @@ class Epub(Output):
     name = "epub"
     summary = "the EPUB 3 for e-readers"
     templates = ("epub",)
-    styles = ("epub.css", "code.css", "callouts.css", "tokens.css", "fonts.css", "fonts")  # the last three: the raster cover
+    # the last three: the raster cover
+    styles = ("epub.css", "code.css", "callouts.css", "tokens.css", "fonts.css", "fonts")
 
     def jobs(self, pub: Publication) -> list[Job]:
         return [Job(self.name, "", (f"{pub.slug}.epub",), weight=4)]
