@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 
 from markdown_it.token import Token
 
@@ -81,10 +82,32 @@ def css_size(value: str) -> str:
     return match.group(1) + (match.group(2) or "px")
 
 
-def render_attrs(token: Token, extra_class: str = "", drop: tuple[str, ...] = ()) -> str:
-    """The checked attributes of a token as escaped HTML (` class="a" lang="en"`)."""
+def size_class(key: str, value: str) -> str:
+    """`size-width-40pct`, `size-height-3-5cm`: the class that sizes an image where no
+    `style` attribute may (the web edition's Content-Security-Policy)."""
+    return f"size-{key}-" + css_size(value).replace("%", "pct").replace(".", "-")
+
+
+def size_rules(bodies: Iterable[Body]) -> str:
+    """A CSS rule for every image size the texts use (`img.size-width-40pct { width: 40% }`)."""
+    rules = {}
+    for body in bodies:
+        for _, token in body.walk():
+            for key in ("width", "height"):
+                if token.type == "image" and key in token.meta.get("html", {}):
+                    value = token.meta["html"][key]
+                    rules[size_class(key, value)] = f"img.{size_class(key, value)} {{ {key}: {css_size(value)}; }}"
+    return "\n".join(rules[k] for k in sorted(rules))
+
+
+def render_attrs(token: Token, extra_class: str = "", drop: tuple[str, ...] = (), styles: bool = True) -> str:
+    """The checked attributes of a token as escaped HTML (` class="a" lang="en"`); an image's
+    size as a `style` attribute, and as a class (`size_class`) for outputs without `styles`."""
     attrs = {k: v for k, v in token.meta.get("html", {}).items() if k not in drop}
+    sizes = [size_class(k, attrs[k]) for k in ("width", "height") if k in attrs]
     style = "; ".join(f"{k}: {css_size(attrs.pop(k))}" for k in ("width", "height") if k in attrs)
+    if not styles:
+        style, extra_class = "", " ".join([extra_class, *sizes]).strip()
     if extra_class:
         attrs["class"] = " ".join(dict.fromkeys(f"{extra_class} {attrs.get('class', '')}".split()))
     if style:

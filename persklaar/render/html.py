@@ -73,6 +73,7 @@ class HtmlRenderer(SyntaxRules, RendererHTML):
     """
 
     notes_at_foot = False
+    inline_styles = True  # False where a Content-Security-Policy forbids `style` attributes
 
     def __init__(self, pub: Publication) -> None:
         super().__init__()
@@ -179,7 +180,7 @@ class HtmlRenderer(SyntaxRules, RendererHTML):
         token = tokens[idx]
         alt = html.escape("".join(c.content for c in token.children or ()))
         src = html.escape(self.render_image_src(token.meta["asset"]))
-        return f'<img src="{src}" alt="{alt}"{render_attrs(token)} />'
+        return f'<img src="{src}" alt="{alt}"{render_attrs(token, styles=self.inline_styles)} />'
 
     def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f"<pre><code>{code_html(tokens[idx].content, '', self.render_code_columns())}</code></pre>\n"

@@ -100,6 +100,15 @@ def test_inline_extras_are_elements(built):
     assert widths == ["width: 40%", "width: 3cm; height: 2cm"]
 
 
+def test_the_web_edition_sizes_images_by_class_under_its_csp(built):
+    dist = built[0]
+    page = (dist / "web/chapter-04-readme.html").read_text("utf-8")
+    assert "style=" not in page
+    assert 'class="size-width-40pct"' in page and 'class="size-width-3cm size-height-2cm smal"' in page
+    css = (dist / "web/style.css").read_text("utf-8")
+    assert "img.size-width-40pct { width: 40%; }" in css and "img.size-height-2cm { height: 2cm; }" in css
+
+
 def test_nothing_comes_out_as_its_source_text(built):
     dist = built[0]
     words = " ".join(ET.fromstring(epub_page(dist)).itertext())

@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from ...core.attributes import size_rules
 from ...core.model import Module, Publication, group_parts
 from ...errors import BuildError, Diagnostics, SourceLocation
 from ...render import figures, templating
@@ -74,6 +75,9 @@ def site_styles(pub: Publication) -> Styles:
             if licence.is_file() and not licence.is_symlink():
                 files.setdefault(_name(licence, files), licence)
     diags.raise_if_errors()
+    sizes = size_rules(pub.bodies())
+    if sizes:
+        parts.append(f"/* ---- image sizes ({{width=…}} in the texts) ---- */\n{sizes}\n")
     return Styles("\n".join(parts), dict(sorted(files.items())))
 
 
@@ -113,6 +117,8 @@ def site_files(pub: Publication) -> list[str]:
 class WebRenderer(EpubRenderer):
     """Markdown in the web edition: as in the EPUB, but .html pages, charts drawn inline, and
     notes marked up for HTML (ARIA roles; `epub:type` belongs to the EPUB's XHTML only)."""
+
+    inline_styles = False  # the site's CSP has no 'unsafe-inline': image sizes are classes (site_styles)
 
     suffix = ".html"
 
