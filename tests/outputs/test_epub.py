@@ -475,7 +475,7 @@ def test_edge_cases_are_resolved(edge: Book) -> None:
     assert img.get("alt") == "Een grijs vlak" and book.entries[book.full(img.get("src"))] == PNG
     assert len(list(page.iter(f"{{{NS['x']}}}table"))) == 2  # the same table twice, unique ids
     headings = [(tag(h), h.get("id")) for h in page.iter() if re.fullmatch(r"h[1-6]", tag(h))]
-    assert headings == [("h1", "title"), ("h2", "te-diep"), ("h2", "top-1")]  # `top` is taken (GitHub numbers a repeat -1)
+    assert headings == [("h1", "title"), ("h2", "te-diep"), ("h2", "top-1")]  # `top` is taken: top-1, as GitHub
     empty = book.pages["chapter-03-leeg.xhtml"]
     assert text(empty.find(".//x:h1", NS)) == "Een leeg hoofdstuk"
 
