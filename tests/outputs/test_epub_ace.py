@@ -70,6 +70,16 @@ def violations(report: dict) -> list[str]:
     return found
 
 
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (80, 60), (90, 140, 60)).save(out, "JPEG")
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("project", ["real", "edge", "features"])
 def test_ace_reports_no_violations(project: str, tmp_path: Path) -> None:
     root = copy_repo_project(tmp_path) if project == "real" else copy_project(tmp_path)
@@ -78,6 +88,9 @@ def test_ace_reports_no_violations(project: str, tmp_path: Path) -> None:
     if project == "features":  # footnotes, code, task and definition lists, figures, cross-references
         (root / "content/essay/03-alles.md").write_text((FIXTURES / "features-chapter.md").read_text("utf-8"))
         (root / "content/essay/vlak.png").write_bytes(PNG)
+        # and Markdown as authors bring it: callouts, spans, sub/sup, mark, kbd, abbr, sized images
+        (root / "content/essay/04-readme.md").write_text((FIXTURES / "authors/04-readme.md").read_text("utf-8"))
+        (root / "content/essay/foto.jpg").write_bytes(_jpeg())
     book = build(root)
     out = tmp_path / "ace"
     env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=_chromium() or "", PUPPETEER_SKIP_DOWNLOAD="1")
