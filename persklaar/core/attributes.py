@@ -31,6 +31,7 @@ _ATTRIBUTED = ("heading_open", "image", "link_open", "span_open", "container_div
 INLINE_TAGS = ("sub", "sup", "kbd", "br", "mark", "small", "abbr")
 _TAG = re.compile(r"<(/?)([a-z]+)((?:\s+title=(?:\"[^\"<>]*\"|'[^'<>]*'))?)\s*(/?)>\Z", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->\s*\Z", re.DOTALL)
+_SPAN_LEFT = re.compile(r"\]\{[^{}\n]*\}")  # `[text]{…}` that the span rule could not read
 _ALERT = re.compile(r"\[!([A-Za-z]+)\]")
 _WIKI = re.compile(r"(!?)\[\[([^\]\n]+)\]\]")
 
@@ -178,6 +179,9 @@ def check_leftovers(body: Body, block: Token, diags: Diagnostics, opens_quote: b
             written = token.content[: token.content.index("}") + 1]
             diags.error(where(body, block, written[:20]), f"attributes {written[:40]!r} cannot be read: write "
                         "{#id .class key=value}, quoting a value with spaces (title=\"a b\")")
+        elif token.type == "text" and (span := _SPAN_LEFT.search(token.content)):
+            diags.error(where(body, block, span.group()[:20]), f"attributes {span.group()[1:41]!r} cannot be read: "
+                        "write [text]{.class key=value}, quoting a value with spaces (title=\"a b\")")
         previous = token.type
     children = block.children or []
     if children and children[0].type == "text" and (match := _ALERT.match(children[0].content)) \

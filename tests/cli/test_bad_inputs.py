@@ -124,7 +124,11 @@ CASES = [
     Bad("inline-html-unclosed", ESSAY, FM + "H<sub>2 O.\n", 4, "<sub> is never closed"),
     Bad("inline-html-attribute", ESSAY, FM + "Een <kbd class=\"x\">toets</kbd>.\n", 4, "raw HTML is not allowed"),
     Bad("inline-html-span", ESSAY, FM + "Een <span>woord</span>.\n", 4, "raw HTML is not allowed ('<span>')"),
-    Bad("image-misspelt", ESSAY, FM + "![Een vlak](../../essay/vlakk.png)\n", 4, "leads outside content/"),
+    Bad("image-outside-content", ESSAY, FM + "![Een vlak](../../essay/vlakk.png)\n", 4, "leads outside content/"),
+    Bad("image-misspelt", ESSAY, FM + "![Een foto](fto.jpg)\n", 4,
+        "is not a file: looked for content/essay/fto.jpg (an image's path is relative to the file that names it); "
+        "did you mean 'foto.jpg'?", files=(("content/essay/foto.jpg", CMYK_JPEG),)),
+    Bad("span-attributes-unreadable", ESSAY, FM + "Een [woord]{.a title=twee woorden}.\n", 4, "cannot be read"),
     Bad("image-missing", ESSAY, FM + "![Een vlak](vlak.png)\n", 4, "is not a file: looked for content/essay/vlak.png"),
     Bad("image-broken", ESSAY, FM + "a\n\n![Een vlak](vlak.png)\n", 6, "does not decode as an image",
         files=(("content/essay/vlak.png", b"\x89PNG\r\n\x1a\nkapot"),)),
