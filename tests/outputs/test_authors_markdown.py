@@ -64,9 +64,9 @@ def pdf_text(path: Path) -> str:
 def test_headings_get_github_ids_and_github_links_reach_them(built):
     root = ET.fromstring(epub_page(built[0]))
     ids = [h.get("id") for h in root.iter() if h.tag in (X + "h2", X + "h3")]
-    assert ids == ["whats-new", "booting--live-usbs", "eg", "whats-new-1", "eigen-id"]
+    assert ids == ["whats-new", "booting--live-usbs", "eg", "whats-new-1", "eigen-id", "café-terras"]
     hrefs = [a.get("href") for a in root.iter(X + "a") if a.get("href")]
-    for anchor in ("#whats-new", "#booting--live-usbs", "#eg", "#whats-new-1", "#eigen-id",
+    for anchor in ("#whats-new", "#booting--live-usbs", "#eg", "#whats-new-1", "#eigen-id", "#café-terras",
                    "chapter-01-begin.xhtml#een-sectie"):
         assert anchor in hrefs
     own = next(h for h in root.iter(X + "h2") if h.get("id") == "eigen-id")
