@@ -118,7 +118,7 @@ def check_glyphs(pub: Publication, stylesheets: list[Stylesheet], glyphs: Iterab
 
     found = faces(stylesheets)
     verdict: dict[str, str | None] = {}
-    missing: dict[tuple[str, str], list[Glyph]] = {}
+    missing: dict[tuple[str, str, str], list[Glyph]] = {}
     reported: set[tuple[str, str]] = set()
     for glyph in glyphs:
         if (glyph.where.path, glyph.char) in reported:
@@ -127,18 +127,19 @@ def check_glyphs(pub: Publication, stylesheets: list[Stylesheet], glyphs: Iterab
         if glyph.char not in verdict:
             verdict[glyph.char] = _verdict(found, glyph.char)
         problem = verdict[glyph.char]
-        if problem == "no font":
+        if problem:
             code = scripts.script(glyph.char)
-            key = (glyph.where.path, code if scripts.grouped(code) else glyph.char)
+            key = (glyph.where.path, problem, code if scripts.grouped(code) else glyph.char)
             missing.setdefault(key, []).append(glyph)
-        elif problem:
-            diags.error(glyph.where, problem)
-    for (_, _), group in missing.items():
+    for (_, problem, _), group in missing.items():
         first = min(group, key=lambda g: (g.where.line, g.where.col))
         code = scripts.script(first.char)
         count = f", {len(group)} characters in this file" if len(group) > 1 else ""
-        diags.error(first.where, f"no font for {first.char} U+{ord(first.char):04X} "
-                                 f"({scripts.name(code)}{count}): {scripts.remedy(code)}")
+        what = f"{first.char} U+{ord(first.char):04X} ({scripts.name(code)}{count})"
+        if problem == "no font":
+            diags.error(first.where, f"no font for {what}: {scripts.remedy(code)}")
+        else:
+            diags.error(first.where, f"{what} {problem}")
 
 
 def _verdict(found: list[Face], char: str) -> str | None:
@@ -152,7 +153,6 @@ def _verdict(found: list[Face], char: str) -> str | None:
     if any(scripts.shapes(face.path, code) for face in able):
         return None
     names = ", ".join(sorted({face.family for face in able}))
-    return (f"{char} U+{ord(char):04X} ({scripts.name(code)}) would print unshaped (letters not joined "
-            f"or combined): its only font ({names}) has the letters but not the {scripts.name(code)} "
-            "shaping features; add a font for the script to the publication's fonts/ and name it in "
-            "theme.fonts in publication.yaml")
+    return (f"would print unshaped (letters not joined or combined): its only font ({names}) has the "
+            f"letters but not the {scripts.name(code)} shaping features; add a font for the script to the "
+            "publication's fonts/ and name it in theme.fonts in publication.yaml")

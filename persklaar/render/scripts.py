@@ -33,9 +33,18 @@ _FETCH = {"Hani": "noto-sans-sc", "Hira": "noto-sans-jp", "Kana": "noto-sans-jp"
 
 
 def script(char: str) -> str:
+    """The script of `char`; a sign shared by scripts counts with Han if it is CJK punctuation
+    (full-width ，。) or used with Han, or with its one script."""
     from fontTools import unicodedata
 
-    return str(unicodedata.script(char))
+    code = str(unicodedata.script(char))
+    if code in ("Zyyy", "Zinh"):
+        used = unicodedata.script_extension(char)
+        if "Hani" in used or 0x3000 <= ord(char) <= 0x303F or 0xFF00 <= ord(char) <= 0xFFEF:  # CJK punctuation
+            return "Hani"
+        if len(used) == 1 and not used & {"Zyyy", "Zinh"}:
+            return str(next(iter(used)))
+    return code
 
 
 def name(code: str) -> str:
