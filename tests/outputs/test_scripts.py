@@ -18,6 +18,8 @@ from pypdf import PdfReader
 from support import FIXTURES, REPO, cli, copy_project, epubcheck
 
 CHAPTER = (FIXTURES / "scripts-chapter.md").read_text("utf-8")
+HEBREW = ("---\ntitle: עברית\nlanguage: he\n---\n"
+          "זהו פרק בעברית, עם מספרים 2024 ומילה באנגלית: persklaar. הטקסט מיושר לימין.\n")
 FONTS = REPO / "styles/fonts"
 
 
@@ -25,6 +27,7 @@ FONTS = REPO / "styles/fonts"
 def built(tmp_path_factory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("scripts"))
     (root / "content/essay/03-schrift.md").write_text(CHAPTER, "utf-8")
+    (root / "content/essay/04-ivrit.md").write_text(HEBREW, "utf-8")
     checked = cli("check", "--root", str(root))
     assert checked.returncode == 0, checked.stderr
     result = cli("--root", str(root))
@@ -56,6 +59,36 @@ def test_the_epub_carries_the_decoded_text_and_passes_epubcheck(built: Path):
         xhtml = epub.read("EPUB/chapter-03-schrift.xhtml").decode()
     assert "العربية" in xhtml and "नमस्ते" in xhtml and "CO₂" in xhtml  # the entities, decoded
     assert epubcheck(built / "mini-boekje.epub") == []
+
+
+@pytest.mark.slow
+def test_a_chapter_in_a_right_to_left_language_says_so_in_every_output(built: Path):
+    with zipfile.ZipFile(built / "mini-boekje.epub") as epub:
+        xhtml = epub.read("EPUB/chapter-04-ivrit.xhtml").decode()
+    assert re.search(r'<section class="chapter"[^>]* lang="he" xml:lang="he" dir="rtl">', xhtml), xhtml
+    web = (built / "web/chapter-04-ivrit.html").read_text("utf-8")
+    assert re.search(r'<article class="chapter"[^>]* lang="he" dir="rtl">', web)
+    three = (built / "web/chapter-03-schrift.html").read_text("utf-8")
+    assert re.search(r'<article class="chapter" id="top" aria-labelledby="title">', three)  # no language: none
+
+
+@pytest.mark.slow
+def test_hebrew_text_in_the_booklet_is_aligned_to_the_right(built: Path):
+    reader = PdfReader(built / "mini-boekje.pdf")
+    page = next(p for p in reader.pages if "הטקסט" in p.extract_text())
+    width = float(page.mediabox.width)
+    xs: list[float] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: xs.append(tm[4] * cm[0] + cm[4])
+                      if any("\u0590" <= c <= "\u05ff" for c in text) else None)
+    # the short last line of the paragraph starts far right (left-aligned, every line would start at the margin)
+    assert xs and max(xs) > width * 0.6
+
+
+def test_the_direction_comes_from_the_language():
+    from persklaar.core.direction import direction
+
+    assert [direction(tag) for tag in ("he", "ar", "fa-IR", "az-Arab", "en", "nl", "sr-Latn", "ku-Latn")] == \
+        ["rtl", "rtl", "rtl", "rtl", "ltr", "ltr", "ltr", "ltr"]
 
 
 # ---------------------------------------------------------------- shaping, against HarfBuzz
