@@ -197,3 +197,29 @@ def test_check_reads_the_escapes_of_a_yaml_title(tmp_path: Path):
     result = cli("check", "--root", str(root))
     assert result.returncode == 1
     assert re.search(r"^content/essay/03-y\.md:2:8: no font for ആ U\+0D06", result.stderr, re.M), result.stderr
+
+
+# ---------------------------------------------------------------- fonts travel
+
+
+@pytest.mark.slow
+def test_a_font_of_the_publications_own_css_is_packed_into_the_epub(tmp_path: Path):
+    import shutil
+
+    root = copy_project(tmp_path)
+    (root / "fonts").mkdir(exist_ok=True)
+    shutil.copy(FONTS / "noto-sans-hebrew-hebrew-400-normal.woff2", root / "fonts/eigen-hebreeuws.woff2")
+    (root / "styles/custom.css").write_text(
+        '@font-face { font-family: "Eigen"; src: url("../fonts/eigen-hebreeuws.woff2") format("woff2"); }\n'
+        'p { font-family: "Eigen", serif; }\n', "utf-8")
+    result = cli("--root", str(root), "epub")
+    assert result.returncode == 0, result.stderr + result.stdout
+    epub_path = root / "dist/mini-boekje.epub"
+    with zipfile.ZipFile(epub_path) as epub:
+        css = epub.read("EPUB/css/epub.css").decode()
+        assert 'url("fonts/eigen-hebreeuws.woff2")' in css
+        assert epub.read("EPUB/css/fonts/eigen-hebreeuws.woff2") == (root / "fonts/eigen-hebreeuws.woff2").read_bytes()
+        opf = epub.read("EPUB/content.opf").decode()
+    assert re.search(r'<item [^>]*href="css/fonts/eigen-hebreeuws.woff2"[^>]*media-type="font/woff2"', opf) or \
+        re.search(r'<item [^>]*media-type="font/woff2"[^>]*href="css/fonts/eigen-hebreeuws.woff2"', opf), opf
+    assert epubcheck(epub_path) == []  # no RSC-007: the font is in the package
