@@ -185,7 +185,7 @@ class Loader:
         if data is None or not title or len(self.diags.errors) > errors:
             return None
         words = count_words(title) + count_words(markdown.plain_text(body))
-        return Chapter(slug, title, data.part, body, words, SourceLocation(self.shown(path), 1, 1))
+        return Chapter(slug, title, data.part, body, words, SourceLocation(self.shown(path), 1, 1), data.language)
 
     # -- course modules ------------------------------------------------------------
     def module(self, path: Path) -> Module | None:

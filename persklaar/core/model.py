@@ -181,6 +181,7 @@ class Chapter:
     body: Body
     words: int
     source: SourceLocation
+    language: str | None = None  # front matter `language:`; None: the publication's
 
     def minutes(self, settings: Settings) -> int:
         return reading_minutes(self.words, settings.reading_speed)

@@ -49,6 +49,8 @@ class PublicationFile(SettingsFile, MetaFile):
 class ChapterFrontMatter(_Strict):
     title: Text | None = None  # none: a leading `# Title` of the text is the title
     part: Text | None = None
+    # the chapter's language when it is not the publication's (sets lang and dir in every output)
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None
 
 
 class ResourceFile(_Strict):

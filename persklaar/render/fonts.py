@@ -90,24 +90,69 @@ def cmap(path: Path, stamp: tuple[int, int]) -> frozenset[int]:
         return frozenset(font.getBestCmap() or {})
 
 
-def covers(found: list[Face], char: str) -> bool:
+def drawing(found: list[Face], char: str) -> list[Face]:
+    """The faces that may draw `char` and have a glyph for it."""
     code = ord(char)
+    out = []
     for face in found:
         if face.may_draw(code):
             st = face.path.stat()
             if code in cmap(face.path, (st.st_size, st.st_mtime_ns)):
-                return True
-    return False
+                out.append(face)
+    return out
+
+
+def covers(found: list[Face], char: str) -> bool:
+    return bool(drawing(found, char))
 
 
 def check_glyphs(pub: Publication, stylesheets: list[Stylesheet], glyphs: Iterable[Glyph],
                  diags: Diagnostics) -> None:
-    """Report each character in `glyphs` that no font of `stylesheets` can draw."""
+    """Report the characters in `glyphs` that no font of `stylesheets` can draw, or shape.
+
+    One finding per character and file (`glyphs` holds the first place of each); the
+    characters of one script missing in one file are one finding, at the first of them,
+    counted: a Chinese paragraph is one line, not hundreds.
+    """
+    from . import scripts
+
     found = faces(stylesheets)
-    verdict: dict[str, bool] = {}
+    verdict: dict[str, str | None] = {}
+    missing: dict[tuple[str, str, str], list[Glyph]] = {}
+    reported: set[tuple[str, str]] = set()
     for glyph in glyphs:
+        if (glyph.where.path, glyph.char) in reported:
+            continue
+        reported.add((glyph.where.path, glyph.char))
         if glyph.char not in verdict:
-            verdict[glyph.char] = covers(found, glyph.char)
-        if not verdict[glyph.char]:
-            diags.error(glyph.where, f"no font for U+{ord(glyph.char):04X} {glyph.char} "
-                                     "(add a font that has it to fonts/, see docs/content-format.md)")
+            verdict[glyph.char] = _verdict(found, glyph.char)
+        problem = verdict[glyph.char]
+        if problem:
+            code = scripts.script(glyph.char)
+            key = (glyph.where.path, problem, code if scripts.grouped(code) else glyph.char)
+            missing.setdefault(key, []).append(glyph)
+    for (_, problem, _), group in missing.items():
+        first = min(group, key=lambda g: (g.where.line, g.where.col))
+        code = scripts.script(first.char)
+        count = f", {len(group)} characters in this file" if len(group) > 1 else ""
+        what = f"{first.char} U+{ord(first.char):04X} ({scripts.name(code)}{count})"
+        if problem == "no font":
+            diags.error(first.where, f"no font for {what}: {scripts.remedy(code)}")
+        else:
+            diags.error(first.where, f"{what} {problem}")
+
+
+def _verdict(found: list[Face], char: str) -> str | None:
+    """None when some font draws (and shapes) `char`; else what is wrong."""
+    from . import scripts
+
+    able = drawing(found, char)
+    if not able:
+        return "no font"
+    code = scripts.script(char)
+    if any(scripts.shapes(face.path, code) for face in able):
+        return None
+    names = ", ".join(sorted({face.family for face in able}))
+    return (f"would print unshaped (letters not joined or combined): its only font ({names}) has the "
+            f"letters but not the {scripts.name(code)} shaping features; add a font for the script to the "
+            "publication's fonts/ and name it in theme.fonts in publication.yaml")

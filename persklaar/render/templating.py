@@ -43,7 +43,18 @@ def environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["number"] = _number
+    env.globals["lang_attrs"] = lang_attrs
     return env
+
+
+def lang_attrs(language: str | None, xml: bool = False) -> Markup:
+    """` lang="ar" dir="rtl"` for a passage in `language` (nothing for None); `xml`: also xml:lang."""
+    from ..core.direction import direction
+
+    if not language:
+        return Markup("")
+    attrs = f' lang="{language}"' + (f' xml:lang="{language}"' if xml else "") + f' dir="{direction(language)}"'
+    return Markup(attrs)
 
 
 @pass_context

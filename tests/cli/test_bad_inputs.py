@@ -138,9 +138,9 @@ CASES = [
         files=(("content/essay/vlak.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>'),)),
     Bad("image-cmyk-in-pdf-a", ESSAY, FM + "![Een foto](foto.jpg)\n", 4, "is CMYK: PDF/A-2u (pdf_standard in publication.yaml) needs RGB",
         files=(("content/essay/foto.jpg", CMYK_JPEG),)),
-    Bad("glyph-without-font", ESSAY, FM + "In het Malayalam: ആന.\n", 4, "no font for U+0D06"),
+    Bad("glyph-without-font", ESSAY, FM + "In het Malayalam: ആന.\n", 4, "no font for ആ U+0D06"),
     Bad("glyph-without-font-in-course", COURSE, Replace("title: Een lange video", "title: Een lange video ᚠ"), 15,
-        "no font for U+16A0"),
+        "no font for ᚠ U+16A0 (Runic)"),
     # a stylesheet of the publication's own, read as WeasyPrint reads it (a PDF build fails on what it drops)
     Bad("css-unknown-property", CUSTOM_CSS, "p { color: #222; }\n\nh2 {\n  colour: navy;\n}\n", 4,
         "Ignored `colour: navy`: unknown property"),

@@ -79,6 +79,7 @@ class ChapterView:
     first_of_part: bool
     minutes: int
     html: Markup
+    language: str | None = None  # front matter `language:` (lang and dir on the chapter)
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ class BookletRenderer(HtmlRenderer):
         first = chapter.part is not None and chapter.part != self.previous_part
         self.previous_part = chapter.part
         return ChapterView(chapter_id(chapter), number, chapter.title, chapter.part, first,
-                           chapter.minutes(self.pub.settings), templating.safe(body))
+                           chapter.minutes(self.pub.settings), templating.safe(body), chapter.language)
 
     def module(self, module: Module) -> ModuleView:
         sections = [self.section(s) for s in module.sections]

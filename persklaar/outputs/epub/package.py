@@ -24,6 +24,7 @@ from ...errors import BuildError
 from ...render import templating
 from ...render.styles import Stylesheet, of_file, stylesheets
 from . import epubzip
+from .fonts import packed
 from .pages import STYLESHEET, Book, Entry
 
 COVER_SIZE = (1600, 2560)  # px: an e-reader cover's 1 : 1.6
@@ -92,8 +93,10 @@ def package(pub: Publication, pages: Book, cover: tuple[str, bytes], when: dt.da
     book = epub.EpubBook()
     metadata(book, pub, pages.visual)
     book.set_cover(*cover, create_page=False)
-    css = "".join(sheet.text for sheet in stylesheets(pub, ("epub.css", "code.css", "callouts.css"), page_rules=False))
+    css, fonts = packed(stylesheets(pub, ("epub.css", "code.css", "callouts.css"), page_rules=False), pub.root)
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css.encode()))
+    for name, (media, data) in sorted(fonts.items()):
+        book.add_item(epub.EpubItem(uid=f"font-{slugify(name)}", file_name=name, media_type=media, content=data))
     for name, (media, data) in sorted(pages.assets.items()):
         if media == "image/svg+xml":
             well_formed(name, data)

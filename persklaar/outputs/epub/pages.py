@@ -206,7 +206,7 @@ class Pages:
         body = self.renderer.render_body(chapter.body, state)
         self.note(state, 0, name, chapter.title)
         page = self.page(self.template("chapter"), name, chapter.title, "bodymatter", body=templating.safe(body),
-                         part=chapter.part, minutes=chapter.minutes(self.pub.settings))
+                         part=chapter.part, minutes=chapter.minutes(self.pub.settings), language=chapter.language)
         subs = [Entry(text, f"{name}#{ident}") for ident, text in headings(chapter.body, 2)]
         return page, Entry(chapter.title, name, subs)
 

@@ -1,0 +1,225 @@
+"""Every script an author types: the shipped fonts draw and shape it in every output, and
+`check` refuses what would print wrong (no font, or a font that cannot shape the script).
+
+One publication with a chapter in every script (tests/fixtures/scripts-chapter.md, written
+once in characters and once partly as entities) is built once through the real command line.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from support import FIXTURES, REPO, cli, copy_project, epubcheck
+
+CHAPTER = (FIXTURES / "scripts-chapter.md").read_text("utf-8")
+HEBREW = ("---\ntitle: עברית\nlanguage: he\n---\n"
+          "זהו פרק בעברית, עם מספרים 2024 ומילה באנגלית: persklaar. הטקסט מיושר לימין.\n")
+FONTS = REPO / "styles/fonts"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("scripts"))
+    (root / "content/essay/03-schrift.md").write_text(CHAPTER, "utf-8")
+    (root / "content/essay/04-ivrit.md").write_text(HEBREW, "utf-8")
+    checked = cli("check", "--root", str(root))
+    assert checked.returncode == 0, checked.stderr
+    result = cli("--root", str(root))
+    assert result.returncode == 0, result.stderr + result.stdout  # no .notdef glyph anywhere
+    return root / "dist"
+
+
+def _page_fonts(pdf: Path, needle: str) -> set[str]:
+    reader = PdfReader(pdf)
+    for page in reader.pages:
+        if needle in page.extract_text():
+            fonts = page["/Resources"]["/Font"]
+            return {str(fonts[name].get_object()["/BaseFont"]).split("+")[-1].replace("-", "") for name in fonts}
+    raise AssertionError(f"no page with {needle!r} in {pdf}")
+
+
+@pytest.mark.slow
+def test_the_booklet_prints_each_script_with_its_own_font_and_keeps_the_latin_body_font(built: Path):
+    fonts = _page_fonts(built / "mini-boekje.pdf", "Devanagari conjuncts")
+    for family in ("NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "NotoSansBengali", "NotoSansThai",
+                   "NotoSerif"):
+        assert any(f.startswith(family) for f in fonts), (family, fonts)
+    assert any(f.startswith("SourceSerif4") for f in fonts), fonts  # the body font is not replaced
+
+
+@pytest.mark.slow
+def test_the_epub_carries_the_decoded_text_and_passes_epubcheck(built: Path):
+    with zipfile.ZipFile(built / "mini-boekje.epub") as epub:
+        xhtml = epub.read("EPUB/chapter-03-schrift.xhtml").decode()
+    assert "العربية" in xhtml and "नमस्ते" in xhtml and "CO₂" in xhtml  # the entities, decoded
+    assert epubcheck(built / "mini-boekje.epub") == []
+
+
+@pytest.mark.slow
+def test_a_chapter_in_a_right_to_left_language_says_so_in_every_output(built: Path):
+    with zipfile.ZipFile(built / "mini-boekje.epub") as epub:
+        xhtml = epub.read("EPUB/chapter-04-ivrit.xhtml").decode()
+    assert re.search(r'<section class="chapter"[^>]* lang="he" xml:lang="he" dir="rtl">', xhtml), xhtml
+    web = (built / "web/chapter-04-ivrit.html").read_text("utf-8")
+    assert re.search(r'<article class="chapter"[^>]* lang="he" dir="rtl">', web)
+    three = (built / "web/chapter-03-schrift.html").read_text("utf-8")
+    assert re.search(r'<article class="chapter" id="top" aria-labelledby="title">', three)  # no language: none
+
+
+@pytest.mark.slow
+def test_hebrew_text_in_the_booklet_is_aligned_to_the_right(built: Path):
+    reader = PdfReader(built / "mini-boekje.pdf")
+    page = next(p for p in reader.pages if "הטקסט" in p.extract_text())
+    width = float(page.mediabox.width)
+    xs: list[float] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: xs.append(tm[4] * cm[0] + cm[4])
+                      if any("\u0590" <= c <= "\u05ff" for c in text) else None)
+    # the short last line of the paragraph starts far right (left-aligned, every line would start at the margin)
+    assert xs and max(xs) > width * 0.6
+
+
+def test_the_direction_comes_from_the_language():
+    from persklaar.core.direction import direction
+
+    assert [direction(tag) for tag in ("he", "ar", "fa-IR", "az-Arab", "en", "nl", "sr-Latn", "ku-Latn")] == \
+        ["rtl", "rtl", "rtl", "rtl", "ltr", "ltr", "ltr", "ltr"]
+
+
+# ---------------------------------------------------------------- shaping, against HarfBuzz
+
+
+def _shaped(font: Path, text: str, script: str) -> tuple[list[int], list[int]]:
+    """HarfBuzz's glyphs for `text`, and the glyphs the cmap gives each character alone."""
+    import uharfbuzz as hb
+    from fontTools.ttLib import TTFont
+
+    ttf = TTFont(str(font))
+    ttf.flavor = None  # HarfBuzz reads TrueType, not WOFF2
+    raw = io.BytesIO()
+    ttf.save(raw)
+    face = hb.Face(hb.Blob(raw.getvalue()))
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    buf.script = script
+    hb.shape(hb.Font(face), buf, {})
+    cmap = ttf.getBestCmap()
+    alone = [ttf.getGlyphID(cmap[ord(c)]) for c in text]
+    assert 0 not in alone and all(g.codepoint for g in buf.glyph_infos)  # every letter has a glyph
+    return sorted(g.codepoint for g in buf.glyph_infos), sorted(alone)
+
+
+@pytest.mark.parametrize("font, text, script, shapes", [
+    ("noto-sans-arabic-arabic-400-normal.woff2", "مرحبا", "Arab", True),
+    ("noto-sans-devanagari-devanagari-400-normal.woff2", "क्षत्रिय", "Deva", True),
+    ("noto-sans-math-latin-400-normal.woff2", "مرحبا", "Arab", False),
+])
+def test_the_check_knows_which_fonts_shape_as_harfbuzz_does(font: str, text: str, script: str, shapes: bool):
+    from persklaar.render import scripts
+
+    shaped, alone = _shaped(FONTS / font, text, script)
+    assert (shaped != alone) is shapes  # HarfBuzz joined or combined the letters, or left them alone
+    assert scripts.shapes(FONTS / font, script) is shapes
+
+
+def _without(root: Path, family: str) -> None:
+    """Take the faces of `family` out of the project's fonts.css."""
+    css = root / "styles/fonts.css"
+    text = css.read_text("utf-8")
+    kept = re.sub(r'@font-face \{[^}]*font-family: "' + re.escape(family) + r'";[^}]*\}\n', "", text)
+    assert kept != text
+    css.write_text(kept, "utf-8")
+
+
+def test_check_refuses_arabic_that_only_a_font_without_shaping_has(tmp_path: Path):
+    root = copy_project(tmp_path)
+    _without(root, "Noto Sans Arabic")  # left: Noto Sans Math, which has Arabic letters, unjoinable
+    (root / "content/essay/03-ar.md").write_text("---\ntitle: Ar\n---\nDe groet مرحبا.\n", "utf-8")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    assert re.search(r"^content/essay/03-ar\.md:4:10: م U\+0645 \(Arabic, 5 characters in this file\) "
+                     r"would print unshaped .*Noto Sans Math", result.stderr, re.M), result.stderr
+    assert result.stderr.count("content/essay/03-ar.md") == 1  # the other letters are not reported again
+
+
+def test_check_refuses_devanagari_from_a_font_stripped_of_its_shaping(tmp_path: Path):
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    root = copy_project(tmp_path)
+    for weight in (400, 700):
+        path = root / f"styles/fonts/noto-sans-devanagari-devanagari-{weight}-normal.woff2"
+        font = TTFont(str(path))
+        options = subset.Options()
+        options.layout_features = []  # the letters stay, the conjunct and matra rules go
+        options.flavor = "woff2"
+        sub = subset.Subsetter(options)
+        sub.populate(unicodes=font.getBestCmap().keys())
+        sub.subset(font)
+        font.save(str(path))
+    (root / "content/essay/03-hi.md").write_text("---\ntitle: Hi\n---\nनमस्ते\n", "utf-8")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    assert re.search(r"^content/essay/03-hi\.md:4:1: न U\+0928 \(Devanagari, [0-9]+ characters in this file\) "
+                     r"would print unshaped", result.stderr, re.M), result.stderr
+
+
+# ---------------------------------------------------------------- what check sees and says
+
+
+def test_check_reads_entities_and_reports_a_script_once_a_file_with_a_message_of_its_own(tmp_path: Path):
+    root = copy_project(tmp_path)
+    chinese = "中文的句子很长，包含许多不同的汉字。"
+    (root / "content/essay/03-zh.md").write_text(
+        f"---\ntitle: Zh\n---\nChinees: {chinese}\n\nNog eens: {chinese}\n\nMalayalam: x&#x0D06;y\n", "utf-8")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("content/essay/03-zh.md")]
+    han = len(set(chinese))
+    assert lines[0] == (f"content/essay/03-zh.md:4:10: no font for 中 U+4E2D (Chinese, {han} characters in this "
+                        "file): add the free font Noto Sans SC (SIL OFL; the npm package @fontsource/noto-sans-sc "
+                        "has it as .woff2) to the publication's fonts/ and name it in theme.fonts in publication.yaml")
+    assert any(line.startswith("content/essay/03-zh.md:8:13: no font for ആ U+0D06 (Malayalam)")
+               for line in lines), lines
+    assert len(lines) == 2  # Chinese once (its full-width punctuation with it), Malayalam once
+    assert "docs/" not in result.stderr
+
+
+def test_check_reads_the_escapes_of_a_yaml_title(tmp_path: Path):
+    root = copy_project(tmp_path)
+    (root / "content/essay/03-y.md").write_text('---\ntitle: "Titel \\u0D06"\n---\nTekst.\n', "utf-8")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    assert re.search(r"^content/essay/03-y\.md:2:8: no font for ആ U\+0D06", result.stderr, re.M), result.stderr
+
+
+# ---------------------------------------------------------------- fonts travel
+
+
+@pytest.mark.slow
+def test_a_font_of_the_publications_own_css_is_packed_into_the_epub(tmp_path: Path):
+    import shutil
+
+    root = copy_project(tmp_path)
+    (root / "fonts").mkdir(exist_ok=True)
+    shutil.copy(FONTS / "noto-sans-hebrew-hebrew-400-normal.woff2", root / "fonts/eigen-hebreeuws.woff2")
+    (root / "styles/custom.css").write_text(
+        '@font-face { font-family: "Eigen"; src: url("../fonts/eigen-hebreeuws.woff2") format("woff2"); }\n'
+        'p { font-family: "Eigen", serif; }\n', "utf-8")
+    result = cli("--root", str(root), "epub")
+    assert result.returncode == 0, result.stderr + result.stdout
+    epub_path = root / "dist/mini-boekje.epub"
+    with zipfile.ZipFile(epub_path) as epub:
+        css = epub.read("EPUB/css/epub.css").decode()
+        assert 'url("fonts/eigen-hebreeuws.woff2")' in css
+        assert epub.read("EPUB/css/fonts/eigen-hebreeuws.woff2") == (root / "fonts/eigen-hebreeuws.woff2").read_bytes()
+        opf = epub.read("EPUB/content.opf").decode()
+    assert re.search(r'<item [^>]*href="css/fonts/eigen-hebreeuws.woff2"[^>]*media-type="font/woff2"', opf) or \
+        re.search(r'<item [^>]*media-type="font/woff2"[^>]*href="css/fonts/eigen-hebreeuws.woff2"', opf), opf
+    assert epubcheck(epub_path) == []  # no RSC-007: the font is in the package
