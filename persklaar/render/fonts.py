@@ -86,8 +86,11 @@ def cmap(path: Path, stamp: tuple[int, int]) -> frozenset[int]:
     """The code points a font file has glyphs for (`stamp`: size and mtime, for the cache)."""
     from fontTools.ttLib import TTFont
 
-    with TTFont(str(path), lazy=True) as font:
-        return frozenset(font.getBestCmap() or {})
+    try:
+        with TTFont(str(path), lazy=True) as font:
+            return frozenset(font.getBestCmap() or {})
+    except Exception:  # not a font (or a damaged one): it draws nothing; csscheck names the file
+        return frozenset()
 
 
 def drawing(found: list[Face], char: str) -> list[Face]:
