@@ -148,9 +148,12 @@ def test_killed_build_leaves_no_partial_file(built: Path):
     proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(built), "handouts", "epub"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
-    while time.time() < deadline and not any((built / ".persklaar").glob("staging-*/*/*")):
+    # A job's staging folder is made when it starts; its files appear only at the end of
+    # rendering, so wait for the folder, then kill while the workers are rendering.
+    while time.time() < deadline and proc.poll() is None and not any((built / ".persklaar").glob("staging-*/*")):
         time.sleep(0.02)
-    time.sleep(0.3)  # let the workers get well into writing
+    time.sleep(1.0)  # let the workers get well into rendering
+    assert proc.poll() is None, "the build ended before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     after = snapshot(built)
