@@ -1,10 +1,10 @@
 """Internal references: every `#anchor` an author writes, resolved once for every output.
 
 An anchor may name, in this order: `top` (the top of the text's own page), a heading of
-the same chapter or module, a chapter (its file name without `.md`), a course section
-(its slug, `08-1-welke-banen-worden-overgenomen`), or a heading anywhere else. The
-link token gets a `Target` (`meta["target"]`); each output turns that into its own
-href. An anchor that leads nowhere is an error with the closest existing names.
+the same chapter or module (a chapter's title too, by its GitHub anchor), a chapter (its
+file name without `.md`), a course section (its slug, `08-1-welke-banen-worden-overgenomen`),
+or a heading anywhere else. The link token gets a `Target` (`meta["target"]`); each output
+turns that into its own href. An anchor that leads nowhere is an error with the closest existing names.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..errors import Diagnostics
 from . import markdown
 from .model import Body, Chapter, Module, Target
+from .text import github_slug
 
 
 @dataclass
@@ -49,6 +50,11 @@ def index(chapters: tuple[Chapter, ...], modules: tuple[Module, ...]) -> Index:
     for chapter in chapters:
         found.units.setdefault(chapter.slug, Target(chapter.slug))
         found.add_body(chapter.body)
+        # The title's own anchor, as GitHub gives a README's leading `# Title`: the chapter's top.
+        title = github_slug(chapter.title)
+        if title:
+            found.headings[chapter.slug].setdefault(title, Target(chapter.slug))
+            found.anywhere.setdefault(title, Target(chapter.slug))
     for module in modules:
         for section in module.sections:
             found.units.setdefault(section.slug, Target(module.unit, "section", section.slug))
