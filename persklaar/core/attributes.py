@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from markdown_it.token import Token
 
 from ..errors import Diagnostics
+from .direction import direction
 from .markdown import where
 from .model import Body
 from .syntax import CALLOUT_KINDS
@@ -113,6 +114,8 @@ def render_attrs(token: Token, extra_class: str = "", drop: tuple[str, ...] = ()
         attrs["class"] = " ".join(dict.fromkeys(f"{extra_class} {attrs.get('class', '')}".split()))
     if style:
         attrs["style"] = style
+    if "lang" in attrs:  # the direction comes from the language (`[שלום]{lang=he}`), never typed
+        attrs["dir"] = direction(attrs["lang"])
     return "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items())
 
 

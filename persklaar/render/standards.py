@@ -8,6 +8,7 @@ What it leaves undone is finished here, on the `pydyf.PDF` just before it is wri
 - **running heads and page numbers as artifacts** (PDF/UA-1 7.8, WeasyPrint#1836):
   WeasyPrint tags the text of page-margin boxes and leaves the tags out of the structure
   tree. Its marked content becomes `/Artifact` (pagination) and the stray tags go;
+- **the language of each passage** (`/Lang` on its structure element), see `_tag_languages`;
 - **table headers with their scope**: WeasyPrint ties cells to headers (`/Headers`) but
   writes no `/Scope`; each `<th>`'s `scope` is written into its tag's attributes;
 - **images without interpolation** under PDF/A (ISO 19005-2, 6.2.8): WeasyPrint asks
@@ -72,6 +73,7 @@ def _cmyk(path: Path) -> bool:
 
 def finisher(standard: str):
     """The `finisher` for `write_pdf`: what WeasyPrint leaves undone for `standard`."""
+    _tag_languages()
 
     archival = VARIANTS[standard].startswith("pdf/a-")
 
@@ -142,6 +144,37 @@ def _mark_artifacts(ops: list, mcids: set[int], page_number: int) -> None:
     if found != mcids:
         raise BuildError(f"page {page_number + 1}: could not mark the running heads as artifacts "
                          f"(marked content {sorted(mcids - found)} not on the page)")
+
+
+def _tag_languages() -> None:
+    """Give the structure element of every HTML element with a `lang` (a chapter in Hebrew,
+    `[مرحبا]{lang=ar}`) that language as `/Lang`, so a screen reader switches its voice
+    for the passage (PDF/UA-1 7.2; the catalog's `/Lang` is the publication's language).
+
+    WeasyPrint 70 builds the tree in `tags._build_box_tree`, one generator per box that
+    yields the box's element (or, for html and body, its children's), and writes no
+    `/Lang` below the catalog; the generator is wrapped once, for every later PDF.
+    """
+    import pydyf
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+    if getattr(build, "persklaar_languages", False):
+        return
+
+    def with_languages(box, *args):
+        own = getattr(box, "_box", box)  # an absolute placeholder's box, as WeasyPrint takes it
+        node = getattr(own, "element", None)
+        passes_on = isinstance(own, boxes.PageBox) or own.element_tag in ("html", "body")
+        lang = node.get("lang") if node is not None and not passes_on else None
+        for element in build(box, *args):
+            if lang and "Lang" not in element:
+                element["Lang"] = pydyf.String(lang)
+            yield element
+
+    with_languages.persklaar_languages = True  # type: ignore[attr-defined]
+    tags._build_box_tree = with_languages
 
 
 def _header_scopes(document) -> None:

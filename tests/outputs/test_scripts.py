@@ -73,6 +73,37 @@ def test_a_chapter_in_a_right_to_left_language_says_so_in_every_output(built: Pa
 
 
 @pytest.mark.slow
+def test_a_span_in_another_language_gets_its_direction_in_every_output(built: Path):
+    with zipfile.ZipFile(built / "mini-boekje.epub") as epub:
+        xhtml = epub.read("EPUB/chapter-03-schrift.xhtml").decode()
+    web = (built / "web/chapter-03-schrift.html").read_text("utf-8")
+    for page in (xhtml, web):
+        assert '<span lang="he" dir="rtl">שלום לכולם</span>' in page
+        assert '<span lang="ar" dir="rtl">أهلا وسهلا</span>' in page
+
+
+@pytest.mark.slow
+def test_the_booklet_tags_each_passage_with_its_language(built: Path):
+    """`/Lang` on the structure elements of a Hebrew chapter and of an Arabic span, below the
+    catalog's `/Lang` of the publication (PDF/UA-1 7.2): a screen reader switches voice."""
+    reader = PdfReader(built / "mini-boekje.pdf")
+    assert reader.trailer["/Root"]["/Lang"] == "nl"
+    found: dict[str, set[str]] = {}
+    todo = list(reader.trailer["/Root"]["/StructTreeRoot"]["/K"])
+    while todo:
+        kid = todo.pop()
+        element = kid.get_object() if hasattr(kid, "get_object") else kid
+        if not hasattr(element, "get") or element.get("/Type") not in ("/StructElem", None):
+            continue
+        if "/Lang" in element:
+            found.setdefault(str(element["/Lang"]), set()).add(str(element["/S"]))
+        kids = element.get("/K", [])
+        todo.extend(kids if isinstance(kids, list) else [kids])
+    assert "/Span" in found.get("ar", set()) and "/Span" in found.get("he", set()), found
+    assert "/Sect" in found.get("he", set()), found  # the Hebrew chapter as a whole
+
+
+@pytest.mark.slow
 def test_hebrew_text_in_the_booklet_is_aligned_to_the_right(built: Path):
     reader = PdfReader(built / "mini-boekje.pdf")
     page = next(p for p in reader.pages if "הטקסט" in p.extract_text())
