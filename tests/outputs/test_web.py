@@ -133,6 +133,13 @@ def test_fonts_and_images_are_the_project_files(site: Site) -> None:
         assert not EXTERNAL.match(url) and (site.site / url).is_file(), url
 
 
+def test_text_shows_while_the_fonts_load(site: Site) -> None:
+    faces = re.findall(r"@font-face\s*\{[^}]*\}", site.css)
+    assert len(faces) > 50
+    for face in faces:  # each a WOFF2 subset with its range, shown in a fallback font until it has loaded
+        assert "font-display: swap;" in face and "unicode-range" in face and ".woff2" in face, face
+
+
 def test_the_edge_image_is_copied_and_described(edge: Site) -> None:
     png = edge.site / "images/essay-img-grijs-vlak.png"
     assert png.read_bytes() == (edge.pub.root / "content/essay/img/Grijs_Vlak.PNG").read_bytes()

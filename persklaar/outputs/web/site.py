@@ -33,6 +33,9 @@ from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, asset
 
 HOME = "index.html"
 STYLESHEET = "style.css"
+# Text shows at once in a fallback font while a font loads (the shipped fonts are WOFF2
+# subsets with a unicode-range each, so a browser fetches only the ranges a page uses).
+FONT_FACE = re.compile(r"@font-face\s*\{(?![^}]*font-display)")
 STYLE_PARTS = ("fonts.css", "tokens.css", "code.css", "callouts.css", "web.css")  # under styles/, joined into style.css
 
 
@@ -69,7 +72,8 @@ def site_styles(pub: Publication) -> Styles:
         def local(match: re.Match, sheet: Stylesheet = sheet) -> str:
             return f'url("{_copy(sheet, match, trusted, files, diags)}")'
 
-        parts.append(f"/* ---- {sheet.name} ---- */\n{URL.sub(local, sheet.text).rstrip()}\n")
+        text = FONT_FACE.sub(r"\g<0>\n  font-display: swap;", URL.sub(local, sheet.text)).rstrip()
+        parts.append(f"/* ---- {sheet.name} ---- */\n{text}\n")
     for path in sorted({f.parent for f in files.values() if f.suffix.lower() in FONT_SUFFIXES}):
         for licence in sorted(path.glob("LICENSE*")):  # fonts travel with their licences (SIL OFL)
             if licence.is_file() and not licence.is_symlink():
