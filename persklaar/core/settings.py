@@ -31,6 +31,20 @@ _CUSTOM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*[x× ]\s*(\d+(?:\.\d+)?)\
 SHIPPED_FAMILIES = ("Source Serif 4", "Source Sans 3", "Source Code Pro")
 FONT_ROLES = ("body", "headings", "mono")
 FONT_FILE = re.compile(r"^fonts/[^/]+\.(ttf|otf|woff2?)$", re.IGNORECASE)
+FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+
+
+def font_format_problem(name: str) -> str | None:
+    """Why a font file of this name cannot go into every output (None if it can): a
+    collection holds several faces in one file, which e-readers and EPUB do not take."""
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix in (".ttc", ".otc"):
+        return ("is a font collection (several faces in one file), which EPUB and e-readers cannot use: save the "
+                f"face you want as its own file, e.g. fonttools ttLib -y 0 -o {name[: -len(suffix)]}.ttf {name} "
+                "(-y 1 for the second face, and so on)")
+    if suffix not in FONT_SUFFIXES:
+        return "is not a font format every output can use: give a .ttf, .otf, .woff or .woff2 file"
+    return None
 
 
 class _Strict(BaseModel):
@@ -75,7 +89,8 @@ class FontFiles(_Strict):
     @classmethod
     def _file(cls, value: str | None) -> str | None:
         if value is not None and not FONT_FILE.match(value):
-            raise ValueError(f"expected a font file under fonts/ (.ttf, .otf, .woff or .woff2), got {value!r}")
+            raise ValueError(f"{value!r} {font_format_problem(value)}" if font_format_problem(value) else
+                             f"expected a font file under fonts/ (.ttf, .otf, .woff or .woff2), got {value!r}")
         return value
 
 
@@ -91,6 +106,8 @@ class FontsFile(_Strict):
     @classmethod
     def _choice(cls, value: FontChoice | None) -> FontChoice | None:
         if isinstance(value, str) and value not in SHIPPED_FAMILIES and not FONT_FILE.match(value):
+            if value.startswith("fonts/") and font_format_problem(value):
+                raise ValueError(f"{value!r} {font_format_problem(value)}")
             raise ValueError(f"expected a shipped font ({', '.join(SHIPPED_FAMILIES)}) or a font file "
                              f"under fonts/, got {value!r}")
         return value

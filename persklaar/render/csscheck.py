@@ -34,8 +34,9 @@ def check_stylesheets(pub: Publication, sheets: list[Stylesheet], diags: Diagnos
     for sheet in sheets:
         if not _own(pub, sheet):
             continue
-        key = cache.key_of("css-check-2", metadata.version("weasyprint"), sheet.text, str(sheet.base))
+        key = cache.key_of("css-check-3", metadata.version("weasyprint"), sheet.text, str(sheet.base))
         found = json.loads(cache.cached(pub.root, "css", key, functools.partial(_verdict, pub.root, sheet)))
+        found = sorted({tuple(f) for f in found} | set(_missing_fonts(sheet)))  # files may come and go: not cached
         path = "content/publication.yaml" if sheet.path is None else sheet.name
         for line, col, message in found:
             diags.error(SourceLocation(path, line, col), message)
@@ -51,8 +52,8 @@ def _own(pub: Publication, sheet: Stylesheet) -> bool:
 
 
 def _problems(root: Path, sheet: Stylesheet) -> list[tuple[int, int, str]]:
-    """(line, col, message) of every warning WeasyPrint logs reading `sheet`, and of every
-    `@font-face` whose file is missing."""
+    """(line, col, message) of every warning WeasyPrint logs reading `sheet` (a verdict on
+    its text alone, so it is cached by the text)."""
     import tinycss2
 
     base = sheet.base.as_uri() + "/"
@@ -71,7 +72,7 @@ def _problems(root: Path, sheet: Stylesheet) -> list[tuple[int, int, str]]:
                     crashed.append(_crash(rule, base, root, messages, exc))
                     del messages[heard:]  # what the declarations said alone is said above, in place
     found = [_located(text, sheet) for text in dict.fromkeys(messages)]
-    return sorted(set(found + crashed + _missing_fonts(sheet)))
+    return sorted(set(found + crashed))
 
 
 def _crash(rule, base: str, root: Path, messages: list[str], exc: Exception) -> tuple[int, int, str]:
@@ -166,6 +167,7 @@ def _located(text: str, sheet: Stylesheet) -> tuple[int, int, str]:
 def _missing_fonts(sheet: Stylesheet) -> list[tuple[int, int, str]]:
     import tinycss2
 
+    from ..core.settings import font_format_problem
     from .fonts import css_urls
 
     found = []
@@ -179,7 +181,10 @@ def _missing_fonts(sheet: Stylesheet) -> list[tuple[int, int, str]]:
                 if url.startswith("data:"):
                     continue
                 path = (sheet.base / unquote(url)).resolve()
-                if not path.is_file():
+                problem = font_format_problem(path.name)
+                if problem:
+                    found.append((decl.source_line, decl.source_column, f"font file {url!r} {problem}"))
+                elif not path.is_file():
                     found.append((decl.source_line, decl.source_column,
                                   f"font file {url!r} not found (a path relative to {_shown(sheet.base)})"))
     return found

@@ -148,6 +148,8 @@ CASES = [
         4, "WeasyPrint cannot read this declaration"),
     Bad("css-font-file-missing", CUSTOM_CSS, '@font-face {\n  font-family: "Eigen";\n  src: url(../fonts/weg.woff2);\n}\n', 3,
         "font file '../fonts/weg.woff2' not found"),
+    Bad("css-font-collection", CUSTOM_CSS, '@font-face {\n  font-family: "Eigen";\n  src: url(../fonts/eigen.ttc);\n}\n',
+        3, "font file '../fonts/eigen.ttc' is a font collection (several faces in one file)"),
     Bad("css-import-outside", CUSTOM_CSS, '/* mine */\n@import "../../outside.css";\np { color: #222; }\n', 2,
         "refused to read"),
     Bad("css-selector-unsupported", CUSTOM_CSS, "p { color: #222; }\np:bogus(x) { color: red; }\n", 2,

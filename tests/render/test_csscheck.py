@@ -54,6 +54,28 @@ def test_an_edited_stylesheet_is_read_again(tmp_path: Path) -> None:
                               "Ignored `text-align: justfy`: invalid value"]
 
 
+def test_a_font_file_added_after_a_check_is_found_by_the_next(tmp_path: Path) -> None:
+    """The verdict on the CSS text is kept; whether its font files exist is asked each time."""
+    root = copy_project(tmp_path, "mini")
+    (root / "styles/custom.css").write_text('@font-face { font-family: "Mine"; src: url("../fonts/Mine.woff2"); }\n')
+    assert problems(root) == ["styles/custom.css:1:35: font file '../fonts/Mine.woff2' not found "
+                              "(a path relative to styles/)"]
+    (root / "fonts").mkdir()
+    shutil.copy(REPO / "styles/fonts/noto-sans-math-latin-400-normal.woff2", root / "fonts/Mine.woff2")
+    cache._memory.clear()
+    assert problems(root) == []
+
+
+def test_a_font_collection_is_refused_saying_why_and_what_to_do(tmp_path: Path) -> None:
+    root = copy_project(tmp_path, "mini")
+    (root / "styles/custom.css").write_text('@font-face { font-family: "Mine"; src: url("../fonts/Mine.ttc"); }\n'
+                                            '@font-face { font-family: "Old"; src: url("../fonts/Old.eot"); }\n')
+    found = problems(root)
+    assert any(p.startswith("styles/custom.css:1:35: font file '../fonts/Mine.ttc' is a font collection") and
+               "fonttools ttLib -y 0 -o Mine.ttf Mine.ttc" in p for p in found), found
+    assert any(p.startswith("styles/custom.css:2:34: font file '../fonts/Old.eot' is not a font format") for p in found)
+
+
 def test_the_themes_stylesheets_are_not_read(tmp_path: Path) -> None:
     """A publication without styles of its own: the theme's CSS is persklaar's, tested here."""
     root = copy_project(tmp_path, "mini")
