@@ -101,6 +101,18 @@ class FontsFile(_Strict):
     body: FontChoice | None = None
     headings: FontChoice | None = None
     mono: FontChoice | None = None
+    # fonts for scripts the body font lacks (`fonts/NotoSansTamil.ttf`): fallbacks behind
+    # every role's font, before the shipped ones; they replace no font
+    scripts: tuple[FontChoice, ...] = ()
+
+    @field_validator("scripts")
+    @classmethod
+    def _files(cls, value: tuple[FontChoice, ...]) -> tuple[FontChoice, ...]:
+        for choice in value:
+            if isinstance(choice, str) and not FONT_FILE.match(choice):
+                raise ValueError(f"{choice!r} {font_format_problem(choice)}" if choice.startswith("fonts/") and
+                                 font_format_problem(choice) else f"expected a font file under fonts/, got {choice!r}")
+        return value
 
     @field_validator("body", "headings", "mono")
     @classmethod
@@ -184,23 +196,28 @@ def to_settings(data: SettingsFile, pos: Positions, resolver: Resolver, diags: D
                    f"{contrast_on_white(rgb):.1f}:1 on white; headings and links need 4.5:1 to be read easily")
     fonts = tuple(_role(role, getattr(data.theme.fonts, role), pos, resolver, diags)
                   for role in FONT_ROLES if getattr(data.theme.fonts, role) is not None)
+    fonts += tuple(_role(f"script-{n}", choice, pos, resolver, diags, ("theme", "fonts", "scripts", n - 1))
+                   for n, choice in enumerate(data.theme.fonts.scripts, start=1))
     return Settings(data.reading_speed, data.short_max_minutes, page_size(data.page.size), accent, fonts,
                     _cover(data.cover, pos, resolver, diags), data.chapters.numbered, data.pdf_standard)
 
 
-def _role(role: str, choice: FontChoice, pos: Positions, resolver: Resolver, diags: Diagnostics) -> FontRole:
+def _role(role: str, choice: FontChoice, pos: Positions, resolver: Resolver, diags: Diagnostics,
+          key: tuple[str | int, ...] | None = None) -> FontRole:
     if isinstance(choice, str) and choice in SHIPPED_FAMILIES:
         return FontRole(role, choice)
     files = {"regular": choice} if isinstance(choice, str) else choice.model_dump(exclude_none=True)
+    key = key or ("theme", "fonts", role)
     faces = []
     for name, style, weight in FACES:
         if name in files:
-            where = pos.of(("theme", "fonts", role) if isinstance(choice, str) else ("theme", "fonts", role, name))
+            where = pos.of(key if isinstance(choice, str) else (*key, name))
             problem = resolver.font(files[name])
             if problem:
                 diags.error(where, f"font {files[name]!r} {problem}")
             faces.append(FontFace(files[name], style, weight))
-    return FontRole(role, ROLE_FAMILIES[role], tuple(faces))
+    family = ROLE_FAMILIES.get(role) or f"Publication Script {role.removeprefix('script-')}"
+    return FontRole(role, family, tuple(faces))
 
 
 def _cover(data: CoverFile, pos: Positions, resolver: Resolver, diags: Diagnostics) -> Cover:

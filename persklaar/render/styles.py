@@ -74,8 +74,12 @@ def settings_css(pub: Publication, page: PageSize | None) -> str:
         props.append(f"--accent: {pub.settings.accent};")
     for role in pub.settings.fonts:
         rules += _faces(role)
-        prop, fallback = ROLE_PROPERTIES[role.role]
-        props.append(f'{prop}: "{role.family}", {fallback};')
+        if role.role in ROLE_PROPERTIES:
+            prop, fallback = ROLE_PROPERTIES[role.role]
+            props.append(f'{prop}: "{role.family}", {fallback};')
+    added = [f'"{role.family}"' for role in pub.settings.fonts if role.role.startswith("script-")]
+    if added:  # before the shipped script fonts in every stack (tokens.css: --font-scripts)
+        props.append(f"--font-own-scripts: {', '.join(added)};")
     if props:
         rules.append(":root { " + " ".join(props) + " }")
     return "\n".join(rules) + ("\n" if rules else "")

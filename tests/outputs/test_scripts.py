@@ -254,3 +254,58 @@ def test_a_font_of_the_publications_own_css_is_packed_into_the_epub(tmp_path: Pa
     assert re.search(r'<item [^>]*href="css/fonts/eigen-hebreeuws.woff2"[^>]*media-type="font/woff2"', opf) or \
         re.search(r'<item [^>]*media-type="font/woff2"[^>]*href="css/fonts/eigen-hebreeuws.woff2"', opf), opf
     assert epubcheck(epub_path) == []  # no RSC-007: the font is in the package
+
+
+# ---------------------------------------------------------------- a font for one script
+
+
+def _runic_font(path: Path) -> None:
+    """A small TTF with three Runic letters (squares) and a space: a font for one script."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    names = [".notdef", "space", "fehu", "uruz", "thurisaz"]
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({0x20: "space", 0x16A0: "fehu", 0x16A2: "uruz", 0x16A6: "thurisaz"})
+    glyphs = {}
+    for glyph in names:
+        pen = TTGlyphPen(None)
+        pen.moveTo((100, 0)), pen.lineTo((100, 700)), pen.lineTo((500, 700)), pen.lineTo((500, 0)), pen.closePath()
+        glyphs[glyph] = pen.glyph()
+    builder.setupGlyf(glyphs)
+    builder.setupHorizontalMetrics({glyph: (600, 100) for glyph in names})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Runen Test", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=800, usWinAscent=800, usWinDescent=200)
+    builder.setupPost()
+    builder.save(str(path))
+
+
+@pytest.mark.slow
+def test_a_font_for_one_script_is_added_behind_the_body_font(tmp_path: Path):
+    root = copy_project(tmp_path)
+    (root / "content/essay/03-runen.md").write_text("---\ntitle: Runen\n---\nDe runen ᚠᚢᚦ staan in een Latijnse zin.\n")
+    refused = cli("check", "--root", str(root))
+    assert refused.returncode == 1 and "no font for ᚠ U+16A0 (Runic, 3 characters in this file)" in refused.stderr
+    (root / "fonts").mkdir(exist_ok=True)
+    _runic_font(root / "fonts/runen.ttf")
+    publication = root / "content/publication.yaml"
+    publication.write_text(publication.read_text("utf-8") + "theme:\n  fonts:\n    scripts: [fonts/runen.ttf]\n")
+    result = cli("--root", str(root), "booklet", "web")
+    assert result.returncode == 0, result.stderr + result.stdout
+    fonts = _page_fonts(root / "dist/mini-boekje.pdf", "Latijnse zin")
+    assert any(f.startswith("PublicationScript1") for f in fonts), fonts
+    assert any(f.startswith("SourceSerif4") for f in fonts), fonts  # the body font still sets the Latin text
+    css = (root / "dist/web/style.css").read_text("utf-8")
+    assert '--font-own-scripts: "Publication Script 1";' in css and (root / "dist/web/fonts/runen.ttf").is_file()
+
+
+def test_a_font_collection_for_a_script_is_refused_saying_why(tmp_path: Path):
+    root = copy_project(tmp_path)
+    publication = root / "content/publication.yaml"
+    publication.write_text(publication.read_text("utf-8") + "theme:\n  fonts:\n    scripts: [fonts/cjk.ttc]\n")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    assert re.search(r"^content/publication.yaml:\d+:\d+: .*'fonts/cjk.ttc' is a font collection", result.stderr,
+                     re.M), result.stderr
