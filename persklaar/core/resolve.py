@@ -79,8 +79,11 @@ class Resolver:
             from fontTools.ttLib import TTFont
 
             with TTFont(str(path), lazy=True) as font:
-                if not font.getBestCmap():
+                mapped = font.getBestCmap()
+                if not mapped:
                     return "has no character map"
+                if 0x20 not in mapped:  # Pango sets the spaces beside a font's letters in that font
+                    return "has no space character (U+0020): the spaces beside its letters would print as boxes"
         except Exception as exc:  # fontTools raises many kinds on a damaged file
             return f"does not read as a font ({type(exc).__name__})"
         return None

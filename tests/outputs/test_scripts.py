@@ -301,6 +301,26 @@ def test_a_font_for_one_script_is_added_behind_the_body_font(tmp_path: Path):
     assert '--font-own-scripts: "Publication Script 1";' in css and (root / "dist/web/fonts/runen.ttf").is_file()
 
 
+def test_a_script_font_without_a_space_is_refused(tmp_path: Path):
+    """Pango sets the spaces beside a script's letters in the script's font: without a space
+    glyph there, the booklet would print boxes (WeasyPrint: .notdef), so check says so first."""
+    from fontTools.ttLib import TTFont
+
+    root = copy_project(tmp_path)
+    (root / "fonts").mkdir(exist_ok=True)
+    _runic_font(root / "fonts/runen.ttf")
+    font = TTFont(root / "fonts/runen.ttf")
+    for table in font["cmap"].tables:
+        table.cmap.pop(0x20, None)
+    font.save(root / "fonts/runen.ttf")
+    publication = root / "content/publication.yaml"
+    publication.write_text(publication.read_text("utf-8") + "theme:\n  fonts:\n    scripts: [fonts/runen.ttf]\n")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    assert re.search(r"^content/publication.yaml:15:15: font 'fonts/runen.ttf' has no space character", result.stderr,
+                     re.M), result.stderr
+
+
 def test_a_font_collection_for_a_script_is_refused_saying_why(tmp_path: Path):
     root = copy_project(tmp_path)
     publication = root / "content/publication.yaml"
