@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from markdown_it.token import Token
 
@@ -102,10 +102,14 @@ def size_rules(bodies: Iterable[Body]) -> str:
     return "\n".join(rules[k] for k in sorted(rules))
 
 
-def render_attrs(token: Token, extra_class: str = "", drop: tuple[str, ...] = (), styles: bool = True) -> str:
+def render_attrs(token: Token, extra_class: str = "", drop: tuple[str, ...] = (), styles: bool = True,
+                 anchor: Callable[[str], str] | None = None) -> str:
     """The checked attributes of a token as escaped HTML (` class="a" lang="en"`); an image's
-    size as a `style` attribute, and as a class (`size_class`) for outputs without `styles`."""
+    size as a `style` attribute, and as a class (`size_class`) for outputs without `styles`;
+    the id as the output names it (`anchor`: the booklet, one document, prefixes its unit)."""
     attrs = {k: v for k, v in token.meta.get("html", {}).items() if k not in drop}
+    if anchor is not None and "id" in attrs:
+        attrs["id"] = anchor(attrs["id"])
     sizes = [size_class(k, attrs[k]) for k in ("width", "height") if k in attrs]
     style = "; ".join(f"{k}: {css_size(attrs.pop(k))}" for k in ("width", "height") if k in attrs)
     if not styles:

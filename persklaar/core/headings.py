@@ -21,14 +21,17 @@ def number_headings(body: Body, scope: Scope, diags: Diagnostics | None = None) 
     """Give every heading its id (unique in the unit), its level on the page and its text.
 
     The id is GitHub's (`core.text.github_slug`, duplicates `-1`, `-2`), unless the author
-    gave one (`## Kop {#mijn-kop}`): that one wins, and the automatic ids avoid it.
+    gave one (`## Kop {#mijn-kop}`): that one wins, and the automatic ids avoid it, and the
+    ids given to divs, spans and images (`::: {#x}`). An id given twice is an error.
     """
-    explicit = [t for t in body.tokens if t.type == "heading_open" and "explicit_id" in t.meta]
-    for token in explicit:
-        anchor = token.meta["explicit_id"]
+    for block, token in body.walk():  # every id an author gave (a heading, div, span, image, …) first
+        anchor = token.meta.get("explicit_id") or token.meta.get("html", {}).get("id")
+        if not anchor:
+            continue
         if (anchor in scope.taken or anchor in RESERVED_IDS or anchor.startswith(RESERVED_PREFIXES)) and diags:
-            diags.error(where(body, token, "#" + anchor), f"heading id #{anchor} is already taken "
-                        "(by another heading, or by persklaar itself): choose another")
+            what = "heading id" if token.type == "heading_open" else "id"
+            diags.error(where(body, block, "#" + anchor), f"{what} #{anchor} is already taken (by another "
+                        "heading or element on this page, or by persklaar itself): choose another")
         scope.taken.add(anchor)
     stack = [(scope.parent_level, scope.parent_level)]  # (level written, level given)
     for index, token in enumerate(body.tokens):

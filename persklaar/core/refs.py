@@ -27,12 +27,14 @@ class Index:
     anywhere: dict[str, Target] = field(default_factory=dict)   # heading id → first target
 
     def add_body(self, body: Body) -> None:
+        """Its headings, and the elements an author gave an id (`::: {#x}`, `[…]{#y}`, `![…](…){#z}`)."""
         local = self.headings.setdefault(body.unit, {})
-        for token in body.headings():
-            if "id" in token.meta:
-                target = Target(body.unit, "heading", token.meta["id"])
-                local.setdefault(token.meta["id"], target)
-                self.anywhere.setdefault(token.meta["id"], target)
+        for _, token in body.walk():
+            anchor = token.meta.get("id") if token.type == "heading_open" else token.meta.get("html", {}).get("id")
+            if anchor:
+                target = Target(body.unit, "heading", anchor)
+                local.setdefault(anchor, target)
+                self.anywhere.setdefault(anchor, target)
 
     def find(self, anchor: str, unit: str) -> Target | None:
         if anchor == "top":

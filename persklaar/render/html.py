@@ -87,6 +87,11 @@ class HtmlRenderer(SyntaxRules, RendererHTML):
             tokens, env["notes"] = _split_notes(tokens)
         return self.render(tokens, parser().options, env)
 
+    def attrs(self, token: Token, env: EnvType, extra_class: str = "", drop: tuple[str, ...] = (),
+              styles: bool = True) -> str:
+        """`render_attrs` with the id named as this output names a heading's (`render_heading_id`)."""
+        return render_attrs(token, extra_class, drop, styles, lambda a: self.render_heading_id(env["body"], a))
+
     # -- hooks -------------------------------------------------------------------------
     def render_heading_id(self, body: Body, anchor: str) -> str:
         """The id a heading gets in this output (default: its id within the unit)."""
@@ -150,13 +155,13 @@ class HtmlRenderer(SyntaxRules, RendererHTML):
         token = tokens[idx]
         href = str(token.attrGet("href") or "")
         if is_external(href):
-            return f'<a href="{html.escape(href)}"{render_attrs(token, "ext")}>'
+            return f'<a href="{html.escape(href)}"{self.attrs(token, env, "ext")}>'
         target = token.meta.get("target")
         resolved = self.render_target(target, env["page"]) if target else None
         if target is None or resolved is None:
             return "<a>"
         xref = self.render_xref(target, env["page"])
-        attrs = render_attrs(token, drop=("class",) if " class=" in xref else ())
+        attrs = self.attrs(token, env, drop=("class",) if " class=" in xref else ())
         return f'<a href="{html.escape(resolved)}"{xref}{attrs}>'
 
     def link_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -180,7 +185,7 @@ class HtmlRenderer(SyntaxRules, RendererHTML):
         token = tokens[idx]
         alt = html.escape("".join(c.content for c in token.children or ()))
         src = html.escape(self.render_image_src(token.meta["asset"]))
-        return f'<img src="{src}" alt="{alt}"{render_attrs(token, styles=self.inline_styles)} />'
+        return f'<img src="{src}" alt="{alt}"{self.attrs(token, env, styles=self.inline_styles)} />'
 
     def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f"<pre><code>{code_html(tokens[idx].content, '', self.render_code_columns())}</code></pre>\n"

@@ -10,12 +10,11 @@ publication's language (`callout_note`, …) or the author's `title=`.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ..core.attributes import render_attrs
 from ..core.model import Publication
 
 ICONS = {"note": "\u270e", "tip": "\u2605", "important": "\u2757", "warning": "\u26a0", "caution": "\u26d4"}
@@ -26,11 +25,13 @@ class SyntaxRules:
 
     pub: Publication
 
+    attrs: Callable[..., str]  # HtmlRenderer.attrs: a token's attributes, its id as the output names it
+
     def callout_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
         kind = token.meta["kind"]
         title = token.meta.get("title") or self.pub.labels[f"callout_{kind}"]
-        attrs = render_attrs(token, f"callout callout-{kind}")
+        attrs = self.attrs(token, env, f"callout callout-{kind}")
         return (f'<aside{attrs} role="note">\n<p class="callout-title"><span class="callout-icon" '
                 f'aria-hidden="true">{ICONS[kind]}\ufe0e</span> {html.escape(title)}</p>\n')
 
@@ -38,13 +39,13 @@ class SyntaxRules:
         return "</aside>\n"
 
     def container_div_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        return f"<div{render_attrs(tokens[idx])}>\n"
+        return f"<div{self.attrs(tokens[idx], env)}>\n"
 
     def container_div_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return "</div>\n"
 
     def span_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        return f"<span{render_attrs(tokens[idx])}>"
+        return f"<span{self.attrs(tokens[idx], env)}>"
 
     def span_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return "</span>"

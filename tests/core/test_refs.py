@@ -33,3 +33,12 @@ def test_an_anchor_that_is_no_title_or_heading_is_still_refused():
     notes = chapter("03-notes", "Lab notes", "See [x](#lab-note).\n", diags)
     refs.resolve((notes,), (), diags)
     assert len(diags.errors) == 1 and "lab-notes" in str(diags.errors[0])
+
+
+def test_the_automatic_heading_id_yields_to_an_id_an_author_gave_a_div():
+    diags = Diagnostics()
+    text = "::: {#intro}\nA block.\n:::\n\n## Intro\n\nSee [the block](#intro) and [the heading](#intro-1).\n"
+    notes = chapter("03-notes", "Notes", text, diags)
+    refs.resolve((notes,), (), diags)
+    assert not diags.errors, [str(d) for d in diags.errors]
+    assert [t.meta["id"] for t in notes.body.headings()] == ["intro-1"]
