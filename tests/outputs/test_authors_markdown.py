@@ -24,6 +24,9 @@ from support import FIXTURES, cli, epubcheck
 pytestmark = pytest.mark.slow
 X = "{http://www.w3.org/1999/xhtml}"
 CHAPTER = (FIXTURES / "authors/04-readme.md").read_text("utf-8")
+NESTED = ("---\ntitle: Genest\n---\n- Een punt\n\n  > [!NOTE]\n  > Een opmerking in een lijst.\n\n"
+          "> [!WARNING]\n> Buiten.\n>\n> > [!TIP]\n> > Binnen.\n\n"
+          "::: {.callout-tip #blok}\nEen blok met\n\n> [!NOTE]\n> een opmerking erin.\n:::\n\nZie [het blok](#blok).\n")
 INTRO_CALLOUT = "      > [!TIP]\n      > Een tip op het werkblad.\n"
 # What would show that a construct came out as its source text
 LITERAL = re.compile(r"\{[#.]|\{width|\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]|:::|~2~|\^2\^|==|<!--"
@@ -42,6 +45,7 @@ def built(tmp_path_factory) -> tuple[Path, str]:
     Image.new("RGB", (600, 400), (200, 30, 30)).save(essay / "vlak.png")
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     Image.new("RGB", (4000, 3000), (90, 140, 60)).save(essay / "foto.jpg", quality=95, icc_profile=srgb)
+    (essay / "06-genest.md").write_text(NESTED, "utf-8")
     (essay / "05-dubbel.md").write_text("---\ntitle: Dubbele titel\n---\n# Een andere titel\n\nTekst.\n", "utf-8")
     course = root / "content/course/03-robots.yaml"
     text = course.read_text("utf-8")
@@ -84,6 +88,19 @@ def test_callouts_of_both_kinds_are_labelled_asides(built):
     assert titles == ["Opmerking", "Tip", "Belangrijk", "Waarschuwing", "Let op", "Quarto-waarschuwing", "Tip"]
     divs = [d.get("class") for d in root.iter(X + "div")]
     assert "samenvatting" in divs
+
+
+def test_callouts_nest_and_sit_in_lists(built):
+    root = ET.fromstring(epub_page(built[0], "chapter-06-genest.xhtml"))
+
+    def tree(element) -> list:
+        return [[a.get("class").split()[1], tree(a)] for a in element.findall(f"{X}aside")]
+
+    section = root.find(f".//{X}section")
+    assert tree(section) == [["callout-warning", [["callout-tip", []]]], ["callout-tip", [["callout-note", []]]]]
+    assert tree(section.find(f"{X}ul/{X}li")) == [["callout-note", []]]
+    assert next(a for a in section.iter(f"{X}a") if "".join(a.itertext()) == "het blok").get("href") == "#blok"
+    assert [a.get("id") for a in section.iter(f"{X}aside") if a.get("id")] == ["blok"]
 
 
 def test_inline_extras_are_elements(built):
