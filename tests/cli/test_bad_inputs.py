@@ -42,6 +42,22 @@ def _cmyk_jpeg() -> bytes:
 
 CMYK_JPEG = _cmyk_jpeg()
 
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that says it is `width`×`height` (its header only, a few dozen bytes): decoding
+    it would take gigabytes, as a real decompression bomb would."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+
 BAD = FIXTURES / "bad"
 ESSAY = "content/essay/03-slecht.md"
 COURSE = "content/course/03-robots.yaml"
@@ -140,6 +156,34 @@ CASES = [
         files=(("content/essay/vlak.bmp", b"BM" + bytes(60)),)),
     Bad("image-svg-reaches-out", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "must not load other files",
         files=(("content/essay/vlak.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>'),)),
+    Bad("image-svg-script", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "is an SVG whose line 2 has the element <script>",
+        files=(("content/essay/vlak.svg", SVG + b"<script>alert(1)</script><rect width='5' height='5'/></svg>"),)),
+    Bad("image-svg-onload", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "has an event handler (onload= on <rect>)",
+        files=(("content/essay/vlak.svg", SVG + b"<rect width='5' height='5' onload='alert(1)'/></svg>"),)),
+    Bad("image-svg-javascript-link", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "has a javascript: URL (href= on <a>)",
+        files=(("content/essay/vlak.svg", SVG + b"<a xlink:href='javascript:alert(1)'><rect/></a></svg>"),)),
+    Bad("image-svg-foreign-object", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "has the element <foreignObject>, which embeds HTML",
+        files=(("content/essay/vlak.svg", SVG + b"<foreignObject><iframe xmlns='http://www.w3.org/1999/xhtml'/>"
+                                                 b"</foreignObject></svg>"),)),
+    Bad("image-svg-css-url", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "loads a file or URL from its <style>",
+        files=(("content/essay/vlak.svg", SVG + b"<style>rect { fill: url(https://example.org/x.svg#p) }</style></svg>"),)),
+    Bad("image-svg-billion-laughs", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "declares a DOCTYPE; remove it",
+        files=(("content/essay/vlak.svg", b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY a "haha">'
+                b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>\n'
+                + SVG + b"<text>&c;</text></svg>"),)),
+    Bad("image-jpeg-named-png", ESSAY, FM + "![Een foto](foto.png)\n", 4, "is a JPEG file, not PNG: rename it to foto.jpg",
+        files=(("content/essay/foto.png", CMYK_JPEG),)),
+    Bad("image-text-named-png", ESSAY, FM + "![Een foto](foto.png)\n", 4, "is not a PNG file (its bytes are not an image",
+        files=(("content/essay/foto.png", b"Dit is geen foto.\n"),)),
+    Bad("image-empty", ESSAY, FM + "![Een foto](foto.png)\n", 4, "is an empty file (0 bytes)",
+        files=(("content/essay/foto.png", b""),)),
+    Bad("image-decompression-bomb", ESSAY, FM + "![Een vlak](vlak.png)\n", 4,
+        "is 900 megapixels when decoded (over 89 megapixels); scale it down",
+        files=(("content/essay/vlak.png", _png_header(30000, 30000)),)),
+    Bad("image-decompression-bomb-huge", ESSAY, FM + "![Een vlak](vlak.png)\n", 4,
+        "is 10000 megapixels when decoded", files=(("content/essay/vlak.png", _png_header(100000, 100000)),)),
+    Bad("footnote-defined-twice", ESSAY, FM + "Een noot[^1].\n\n[^1]: Een.\n\n[^1]: Twee.\n", 8,
+        "footnote [^1] is defined twice (first on line 6)"),
     Bad("image-cmyk-in-pdf-a", ESSAY, FM + "![Een foto](foto.jpg)\n", 4, "is CMYK: PDF/A-2u (pdf_standard in publication.yaml) needs RGB",
         files=(("content/essay/foto.jpg", CMYK_JPEG),)),
     Bad("glyph-without-font", ESSAY, FM + "In het Malayalam: ആന.\n", 4, "no font for ആ U+0D06"),
