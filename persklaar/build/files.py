@@ -27,7 +27,7 @@ def safe_relative(rel: object) -> bool:
     if not isinstance(rel, str) or not rel or len(rel) > MAX_PATH or "\\" in rel or "\0" in rel:
         return False
     path = PurePosixPath(rel)
-    if path.is_absolute() or path.as_posix() != rel:
+    if path.is_absolute() or path.as_posix() != rel or not path.parts:
         return False
     return not any(part in ("", ".", "..") for part in path.parts) and not path.parts[0].startswith(".")
 

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .digest import file_sha
-from .files import safe_relative
+from .files import move_into, safe_relative
 
 STATE_NAME = ".persklaar-state.json"
 WATCHED = ("content", "templates", "styles", "fonts")
@@ -85,9 +85,11 @@ class State:
             data = {"version": VERSION, "quick": self.quick,
                     "files": {k: [f.size, f.mtime_ns, f.sha] for k, f in self.files.items()},
                     "jobs": {k: asdict(j) for k, j in self.jobs.items()}}
-            tmp.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
-            dist.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, dist / STATE_NAME)
+            try:
+                tmp.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
+                move_into(tmp, dist / STATE_NAME)  # dist/ on another disk: copied beside, then renamed
+            finally:
+                tmp.unlink(missing_ok=True)
 
     def _keep_others(self, now: State, outputs: tuple[str, ...]) -> None:
         self.jobs = {k: j for k, j in self.jobs.items() if j.output in outputs}
@@ -173,13 +175,17 @@ def _read(path: Path) -> object:
         return None
     except OSError as exc:
         raise _Damaged("is a link" if path.is_symlink() else f"cannot be read ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as file:
-        st = os.fstat(file.fileno())
+    try:
+        st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise _Damaged("is not a regular file")
         if st.st_size > MAX_STATE_BYTES:
             raise _Damaged(f"is larger than {MAX_STATE_BYTES >> 20} MiB")
-        raw = file.read(MAX_STATE_BYTES + 1)
+        raw = os.read(fd, MAX_STATE_BYTES + 1)
+    except OSError as exc:
+        raise _Damaged(f"cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
     try:
         return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
