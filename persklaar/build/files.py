@@ -92,13 +92,13 @@ def ready(folder: Path, what: str) -> None:
     if folder.is_symlink() and not folder.exists():
         raise BuildError(f"{folder}: is a link to nowhere; {what} must be a folder")
     if folder.exists() and not folder.is_dir():
-        raise BuildError(f"{folder}: is not a folder ({what} goes there); move it away")
+        raise BuildError(f"{folder}: is not a folder (it is where {what} go); move it away")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BuildError(describe(exc, folder)) from None
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise BuildError(f"{folder}: not writable ({what} goes there)")
+        raise BuildError(f"{folder}: not writable (it is where {what} go)")
 
 
 def describe(exc: OSError, fallback: Path | str | None = None) -> str:

@@ -145,7 +145,7 @@ def _damaged_state(state: State, req: Request, report) -> list[Diagnostic]:
 def _ready(req: Request) -> None:
     """dist/ and .persklaar/ are folders this build can write in, or a clear error before any work."""
     ready(req.dist, "the outputs")
-    ready(req.scratch, "the build's work")
+    ready(req.scratch, "the build's work files")
     state = req.dist / STATE_NAME
     if state.is_dir() and not state.is_symlink():
         raise BuildError(f"{state}: is a folder where the build state goes; remove it")
