@@ -247,12 +247,21 @@ class Publisher:
 
     def _move(self, result: Result) -> None:
         assert result.staged is not None
+        before = self._forget(result.job)
         for target in result.files:
             move_into(result.staged / target, self.req.dist / target)
-        before = self.state.jobs.get(result.job.id)
         for gone in set(before.targets if before else ()) - set(result.files):  # e.g. HTML no longer kept
             remove_output(self.req.dist, gone, self.req.root)
         remove_tree(result.staged)
+
+    def _forget(self, job: Job) -> JobRecord | None:
+        """Before a job's files replace the old ones, its record (and its output's no-op digest) leave
+        the state file: a build killed while publishing leaves that job stale, not taken for done."""
+        before = self.state.jobs.pop(job.id, None)
+        if before is not None or job.output in self.state.quick:
+            self.state.quick.pop(job.output, None)
+            self.state.save(self.req.dist, self.req.scratch, self.req.outputs)
+        return before
 
     def finish_all(self) -> None:
         for name in self.req.outputs:
