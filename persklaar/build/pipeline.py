@@ -104,7 +104,6 @@ def build(req: Request, report, cancel: threading.Event | None = None) -> Summar
     else:
         damaged = _damaged_state(state, req, report)
         try:
-            _ready(req)
             _build(req, report, cancel, summary, state, files, quick)
         except OSError as exc:  # dist/ or .persklaar/ unwritable, the disk full: said as `path: message`
             raise BuildError(describe(exc)) from None
@@ -121,6 +120,7 @@ def _build(req: Request, report, cancel: threading.Event | None, summary: Summar
 
     with Workers(req.jobs, req.outputs) as workers:
         pub, summary.warnings = load_checked(req.root, req.outputs, req.strict, report)
+        _ready(req)  # after the content's errors (as `check` gives them), before anything is written
         plan = make_plan(pub, req, state, files, report, summary)
         publisher = Publisher(pub, req, state, plan, summary, report)
         workers.run(pub, [s.job for s in plan.stale], req.scratch, req.options, report, publisher.publish, cancel)
