@@ -29,13 +29,31 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..core.model import Publication
+from ..core.sources import refuse_link_out
 from ..errors import ContentError, Diagnostics, SourceLocation
 
 
+class _Loader(FileSystemLoader):
+    """The template layers, first match wins; a publication's template that is a link to a file
+    outside the publication (at `root`) is refused before it is read."""
+
+    def __init__(self, dirs: tuple[Path, ...], root: Path) -> None:
+        super().__init__([str(d) for d in dirs])
+        self.root = root
+
+    def get_source(self, environment, template: str):
+        for folder in self.searchpath:
+            candidate = Path(folder, *template.split("/"))
+            if candidate.is_file() or candidate.is_symlink():
+                refuse_link_out(candidate, self.root)
+                break
+        return super().get_source(environment, template)
+
+
 @functools.lru_cache(maxsize=8)
-def environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
+def environment(dirs: tuple[Path, ...], root: Path) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=FileSystemLoader([str(d) for d in dirs]),
+        loader=_Loader(dirs, root),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -65,7 +83,7 @@ def _number(context, value: float) -> str:
 
 def render(pub: Publication, template: str, /, **context) -> str:
     """Render `templates/<template>` of the publication's theme with its labels."""
-    env = environment(tuple(pub.theme.template_dirs()))
+    env = environment(tuple(pub.theme.template_dirs()), pub.theme.root)
     try:
         return env.get_template(template).render(labels=pub.labels, lang=pub.meta.language, locale=pub.locale,
                                                  **context)

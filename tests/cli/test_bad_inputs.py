@@ -49,6 +49,8 @@ DATA = "content/data/landen.yaml"
 PUBLICATION = "content/publication.yaml"
 CUSTOM_CSS = "styles/custom.css"
 FM = "---\ntitle: Slecht\n---\n"  # front matter: the body starts on line 4
+LINK_OUT = "is a link to a file outside the publication"
+SECRET = "GEHEIM"  # in the file outside the project a link points at: never in any output
 
 
 @dataclass(frozen=True)
@@ -169,9 +171,18 @@ CASES = [
     Bad("control-character", ESSAY, FM + "a \x1b[31m rood\n", 4, "control character U+001B"),
     Bad("huge-file", ESSAY, FM + "x" * sources.MAX_FILE_BYTES, 1, "file is larger than"),
     Bad("mojibake-strict", ESSAY, Fixture("mojibake-chapter.md"), 2, "mojibake 'Ã©'", strict=True),
-    Bad("symlink-chapter-outside", ESSAY, Symlink("{outside}/secret.md"), 1, "resolves outside content/"),
+    Bad("symlink-chapter-outside", ESSAY, Symlink("{outside}/secret.md"), 1, LINK_OUT),
     Bad("symlink-loop", ESSAY, Symlink("03-slecht.md"), 1, "resolves outside content/"),
-    Bad("symlink-data-outside", "content/data/geheim.yaml", Symlink("{outside}/secret.md"), 1, "resolves outside content/"),
+    Bad("symlink-inside-not-content", ESSAY, Symlink("../../styles/booklet.css"), 1, "resolves outside content/"),
+    Bad("symlink-data-outside", "content/data/geheim.yaml", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-image-outside", "content/essay/img/foto.png", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-template-outside", "templates/booklet/chapter.html", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-template-folder-outside", "templates/web", Symlink("{outside}"), 1, LINK_OUT),
+    Bad("symlink-labels-outside", "templates/labels/nl.yaml", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-custom-css-outside", CUSTOM_CSS, Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-theme-css-outside", "styles/tokens.css", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-font-outside", "fonts/eigen.woff2", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-broken-outside", "fonts/weg.woff2", Symlink("{outside}/weg.woff2"), 1, LINK_OUT),
     # -- YAML: aliases, nesting, keys, shapes ------------------------------------------------
     Bad("yaml-billion-laughs", "content/data/bom.yaml", Fixture("billion-laughs.yaml"), 3, "anchors (&name) are not allowed"),
     Bad("yaml-alias-only", COURSE, Replace("title: Zonder bronnen", "title: *x"), 20, "aliases (*name) are not allowed"),
@@ -256,9 +267,12 @@ def apply(case: Bad, root: Path) -> None:
     change = case.change
     outside = root.parent / "outside"
     outside.mkdir(exist_ok=True)
-    (outside / "secret.md").write_text("---\ntitle: Geheim\n---\nGEHEIM\n")
-    if path.is_symlink() or path.exists():
+    (outside / "secret.md").write_text(f"---\ntitle: Geheim\n---\n{SECRET}\n")
+    if path.is_symlink() or path.is_file():
         path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     for extra, data in case.files:
         (root / extra).write_bytes(data)
     if change is None:
@@ -281,6 +295,7 @@ def assert_reported(case: Bad, result: subprocess.CompletedProcess, command: str
     output = result.stdout + result.stderr
     assert result.returncode == 1, f"{command}: exit {result.returncode}\n{output}"
     assert "Traceback" not in output and "internal error" not in output, output
+    assert SECRET not in output, output
     pattern = rf"^{re.escape(case.path)}:{case.line}:\d+: (warning: )?.*{re.escape(case.fragment)}"
     assert re.search(pattern, result.stderr, re.M), f"{command}: no {case.path}:{case.line}: …{case.fragment}…\n{result.stderr}"
 
