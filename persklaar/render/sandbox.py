@@ -6,9 +6,12 @@ macro that calls itself, a template that includes itself. `Box` bounds each of t
 raises a `TemplateError` (reported at the template's line, like any template error):
 
 - `range()` holds at most `MAX_RANGE` numbers;
-- a string or list made by `*`, `+`, `~`, `%`, a filter or a method holds at most `MAX_VALUE`
-  items, and an integer argument of a filter or a string method is at most `MAX_VALUE`
-  (`center(10**9)`, `batch(10**9)`); `**` makes at most `MAX_POWER_BITS` bits;
+- `*` repeats to at most `MAX_ARGUMENT` items, an integer argument of a filter or a string
+  method is at most `MAX_ARGUMENT` (`center(10**9)`, `batch(10**9)`), a %-format width too;
+  `replace`, `join`, `format` and `indent` are refused before they would make more than
+  `MAX_VALUE` characters, and any value made by `+`, `~`, a filter or a call holds at most
+  `MAX_VALUE` items (so doubling a string in a loop stops); `**` makes at most
+  `MAX_POWER_BITS` bits;
 - macro calls nest at most `MAX_DEPTH` deep (self-inclusion ends in RecursionError, which
   `templating.render` reports in the same words);
 - one rendering takes at most `seconds()` of wall-clock time (`deadline`) and writes at most
@@ -30,7 +33,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 MAX_RANGE = 100_000
-MAX_VALUE = 1_000_000
+MAX_ARGUMENT = 1_000_000
+MAX_VALUE = 20_000_000  # a whole booklet's HTML passes through `| safe`: far below this
 MAX_POWER_BITS = 4096
 MAX_DEPTH = 100
 MAX_OUTPUT = 100_000_000
@@ -38,6 +42,7 @@ SECONDS = 20.0  # PERSKLAAR_TEMPLATE_SECONDS overrides it (the tests use a short
 
 _WIDTH = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _SIZED_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "join", "replace", "splitlines"}
+_GROWING = {"join", "replace", "format", "indent"}  # their result's size is estimated before they run
 
 
 def seconds() -> float:
@@ -61,26 +66,58 @@ class _Generator(CodeGenerator):
         self.write(")")
 
 
-def _too_big(what: str) -> SecurityError:
-    return SecurityError(f"{what} is too large for a template (at most {MAX_VALUE:,} items)")
+def _too_big(what: str, limit: int = MAX_ARGUMENT) -> SecurityError:
+    return SecurityError(f"{what} is too large for a template (at most {limit:,} items)")
 
 
 def _sized(value: Any) -> Any:
     if isinstance(value, (str, bytes, list, tuple)) and len(value) > MAX_VALUE:
-        raise _too_big("a value")
+        raise _too_big("a value", MAX_VALUE)
     return value
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple)) else len(str(value)) if value is not None else 0
+
+
+def _estimate(name: str, receiver: Any, args: tuple, kwargs: dict) -> int:
+    """An upper bound of the size of `receiver.name(*args)` (a string method, or a filter
+    with `receiver` as its value), for the few that can multiply sizes; 0 for the others."""
+    given = [*args, *kwargs.values()]
+    if not isinstance(receiver, str) and name != "join":
+        return 0
+    if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(receiver, str):
+        hits = receiver.count(args[0]) if args[0] else len(receiver) + 1
+        return len(receiver) + hits * _length(args[1])
+    if name == "join":
+        items = args[0] if isinstance(receiver, str) and args else receiver
+        if not isinstance(items, (str, list, tuple)):
+            return 0  # a generator: counting would consume it; its result is checked after
+        sep = receiver if isinstance(receiver, str) else next((a for a in given if isinstance(a, str)), "")
+        return sum(_length(i) for i in items[:MAX_ARGUMENT]) + _length(sep) * max(len(items) - 1, 0)
+    if name == "format":
+        return len(receiver) + receiver.count("{") * max((_length(a) for a in given), default=0)
+    if name == "indent":
+        width = next((a for a in given if isinstance(a, (int, str)) and not isinstance(a, bool)), 4)
+        return len(receiver) + (receiver.count("\n") + 1) * (width if isinstance(width, int) else len(width))
+    return 0
+
+
+def _growing(name: str, receiver: Any, args: tuple, kwargs: dict) -> None:
+    if name in _GROWING and _estimate(name, receiver, args, kwargs) > MAX_VALUE:
+        raise _too_big(f"the result of {name}()", MAX_VALUE)
 
 
 def _capped_args(name: str, args: tuple, kwargs: dict) -> None:
     for arg in (*args, *kwargs.values()):
-        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_VALUE:
-            raise SecurityError(f"{name}({arg}): the number is too large for a template (at most {MAX_VALUE:,})")
+        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_ARGUMENT:
+            raise SecurityError(f"{name}({arg}): the number is too large for a template (at most {MAX_ARGUMENT:,})")
 
 
 def _check_format(fmt: str) -> None:
     for width, precision in _WIDTH.findall(fmt):
         for n in (width, precision):
-            if n.isdigit() and int(n) > MAX_VALUE:
+            if n.isdigit() and int(n) > MAX_ARGUMENT:
                 raise _too_big(f"a %-format width of {n}")
 
 
@@ -111,7 +148,7 @@ class Box(SandboxedEnvironment):
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_VALUE:
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_ARGUMENT:
                     raise _too_big(f"a {type(seq).__name__} repeated {n:,} times")
         elif operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
             if right * math.log2(abs(left)) > MAX_POWER_BITS:
@@ -121,8 +158,10 @@ class Box(SandboxedEnvironment):
         return _sized(super().call_binop(context, operator, left, right))
 
     def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        if isinstance(getattr(__obj, "__self__", None), str) and getattr(__obj, "__name__", "") in _SIZED_METHODS:
-            _capped_args(__obj.__name__, args, kwargs)
+        method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
+        if isinstance(getattr(method, "__self__", None), str) and getattr(method, "__name__", "") in _SIZED_METHODS:
+            _capped_args(method.__name__, args, kwargs)
+            _growing(method.__name__, method.__self__, args, kwargs)
         depth = getattr(__self._depth, "n", 0)
         if depth >= MAX_DEPTH:
             raise SecurityError(f"calls nest more than {MAX_DEPTH} deep (a macro that calls itself without end?)")
@@ -146,6 +185,8 @@ def _bounded_filter(name: str, func: Any) -> Any:
         _capped_args(name, tuple(values[1:]), kwargs)
         if name == "format" and values and isinstance(values[0], str):
             _check_format(values[0])
+        elif values:
+            _growing(name, values[0], tuple(values[1:]), kwargs)
         return _sized(func(*args, **kwargs))
 
     return bounded

@@ -89,6 +89,10 @@ def render(pub: Publication, template: str, /, **context) -> str:
     except RecursionError as exc:
         raise _failed(exc, pub, template, "includes, extends or calls itself without end (recursion too deep)") \
             from None
+    except MemoryError as exc:
+        if not _from_template(exc, pub):
+            raise
+        raise _failed(exc, pub, template, "ran out of memory (a value too large for a template?)") from None
     except _FAULTS as exc:
         if not _from_template(exc, pub):
             raise

@@ -38,8 +38,12 @@ def failure(pub, text: str, **context) -> str:
 
 def test_ordinary_templates_render_as_before(pub):
     text = rendered(pub, "{{ 'ab' * 3 }} {{ [1, 2] | join(',') }} {{ 1 ~ 2 }} {{ 2 ** 10 }} {{ '%05d' % 42 }} "
-                         "{% for i in range(3) %}{{ i }}{% endfor %} {{ 'x' | center(5) }}|{{ 'a b' | wordcount }}")
-    assert text == "ababab 1,2 12 1024 00042 012   x  |2"
+                         "{% for i in range(3) %}{{ i }}{% endfor %} {{ 'x' | center(5) }}|{{ 'a b' | wordcount }} "
+                         "{{ '-'.join(['a', 'b']) }} {{ 'a.b'.replace('.', '/') }} {{ '{0}{0}'.format('z') }} "
+                         "{{ range(3) | map('string') | join('+') }} {{ 'a\nb' | indent(2) }} "
+                         "{{ big | safe | length }}",
+                    big="x" * 3_000_000)
+    assert text == "ababab 1,2 12 1024 00042 012   x  |2 a-b a/b zz 0+1+2 a\n  b 3000000"
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [
@@ -57,6 +61,11 @@ def test_ordinary_templates_render_as_before(pub):
      "a value is too large for a template"),
     ("{% set ns = namespace(s='ab') %}{% for i in range(30) %}{% set ns.s = ns.s + ns.s %}{% endfor %}", 1,
      "a value is too large for a template"),
+    ("{{ ('x' * 10**6).replace('', 'y' * 10**6) }}", 1, "the result of replace() is too large"),
+    ("{{ ('y' * 10**6).join('x' * 10**6) }}", 1, "the result of join() is too large"),
+    ("{{ ('x' * 10**6) | list | join('y' * 10**6) }}", 1, "the result of join() is too large"),
+    ("{{ ('{0}' * 10**5).format('y' * 10**6) }}", 1, "the result of format() is too large"),
+    ("{{ ('\\n' * 10**6) | indent('y' * 10**6) }}", 1, "the result of indent() is too large"),
     ("ok\n{{ 1 // 0 }}", 2, "ZeroDivisionError: integer division or modulo by zero"),
     ("{{ 'abc'.index('z') }}", 1, "ValueError: substring not found"),
     ("{{ ''.__class__.__mro__ }}", 1, "access to attribute '__class__' of 'str' object is unsafe"),
