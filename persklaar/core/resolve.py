@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from . import imagefiles
 from .markdown import is_relative_path
 from .model import Asset
-from .sources import inside
+from .sources import LINK_OUT, inside, link_out
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
@@ -39,6 +39,8 @@ class Resolver:
         if not is_relative_path(src) or not src:
             return "must be a relative path to a file under content/ (no URL, no leading /)"
         path = self.root / folder / unquote(src)  # markdown-it percent-encodes: `%2e%2e/` is `../`
+        if link_out(path, self.root):
+            return LINK_OUT
         if not _under(path, self.content):
             return "leads outside content/: keep images under content/"
         if not path.is_file():
@@ -69,6 +71,8 @@ class Resolver:
     def font(self, rel: str) -> str | None:
         """Why the font file `rel` (`fonts/x.woff2`, in the publication) cannot be used, or None."""
         path = self.root / rel
+        if link_out(path, self.root):
+            return LINK_OUT
         if not inside(path, self.root / "fonts") or not path.is_file():
             return "is not a file under fonts/"
         try:
