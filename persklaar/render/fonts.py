@@ -35,11 +35,16 @@ class Face:
         return not self.ranges or any(lo <= code <= hi for lo, hi in self.ranges)
 
 
-def faces(stylesheets: Iterable[Stylesheet]) -> list[Face]:
-    """Every @font-face of `stylesheets` whose font file exists."""
+def faces(stylesheets: Iterable[Stylesheet], root: Path | None = None) -> list[Face]:
+    """Every @font-face of `stylesheets` whose font file exists; with `root`, a face that a
+    publication's own stylesheet (one in `root`) points outside `root` is not read (check
+    reports it: `csscheck`)."""
     found: list[Face] = []
+    inside = root.resolve() if root is not None else None
     for sheet in stylesheets:
-        found += _faces_in(sheet.text, sheet.base)
+        own = inside is not None and sheet.base.resolve().is_relative_to(inside)
+        found += [face for face in _faces_in(sheet.text, sheet.base)
+                  if not own or face.path.is_relative_to(inside)]  # type: ignore[arg-type]
     return found
 
 
@@ -119,7 +124,7 @@ def check_glyphs(pub: Publication, stylesheets: list[Stylesheet], glyphs: Iterab
     """
     from . import scripts
 
-    found = faces(stylesheets)
+    found = faces(stylesheets, pub.root)
     check_font_files(pub, [face.path for face in found], diags)
     verdict: dict[str, str | None] = {}
     missing: dict[tuple[str, str, str], list[Glyph]] = {}
