@@ -76,6 +76,16 @@ def css_urls(tokens) -> list[str]:
     return urls
 
 
+def unused_face(rule: str, used: frozenset[int]) -> bool:
+    """Whether the `@font-face { … }` text `rule` has a unicode-range none of `used` is in
+    (a face for a script the publication does not write: the web edition leaves it out)."""
+    found = re.search(r"unicode-range\s*:([^;}]*)", rule, re.IGNORECASE)
+    if not found:
+        return False
+    ranges = _ranges(found.group(1))
+    return bool(ranges) and not any(lo <= code <= hi for code in used for lo, hi in ranges)
+
+
 def _ranges(text: str) -> list[tuple[int, int]]:
     ranges = []
     for start, end in _RANGE.findall(text):

@@ -67,6 +67,8 @@ def test_a_chapter_in_a_right_to_left_language_says_so_in_every_output(built: Pa
         xhtml = epub.read("EPUB/chapter-04-ivrit.xhtml").decode()
     assert re.search(r'<section class="chapter"[^>]* lang="he" xml:lang="he" dir="rtl">', xhtml), xhtml
     web = (built / "web/chapter-04-ivrit.html").read_text("utf-8")
+    for script in ("arabic", "hebrew", "devanagari", "bengali", "thai"):  # their faces travel to the site
+        assert list((built / "web/fonts").glob(f"noto-sans-{script}-{script}-400-normal.woff2")), script
     assert re.search(r'<article class="chapter"[^>]* lang="he" dir="rtl">', web)
     three = (built / "web/chapter-03-schrift.html").read_text("utf-8")
     assert re.search(r'<article class="chapter" id="top" aria-labelledby="title">', three)  # no language: none

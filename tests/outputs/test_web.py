@@ -135,9 +135,21 @@ def test_fonts_and_images_are_the_project_files(site: Site) -> None:
 
 def test_text_shows_while_the_fonts_load(site: Site) -> None:
     faces = re.findall(r"@font-face\s*\{[^}]*\}", site.css)
-    assert len(faces) > 50
+    assert len(faces) > 10
     for face in faces:  # each a WOFF2 subset with its range, shown in a fallback font until it has loaded
         assert "font-display: swap;" in face and "unicode-range" in face and ".woff2" in face, face
+
+
+def test_only_the_faces_of_scripts_the_publication_writes_are_shipped(site: Site) -> None:
+    """Dutch text: the Latin subsets travel, the Arabic, Hebrew, Devanagari, Thai … ones do
+    not (the scripts chapter of test_scripts.py gets them)."""
+    fonts = [t for t in site.targets if t.endswith(".woff2")]
+    assert any("source-serif-4-latin-400-normal" in f for f in fonts)
+    for script in ("arabic", "hebrew", "devanagari", "bengali", "thai", "cyrillic", "greek"):
+        assert not any(f"-{script}-" in f for f in fonts), script
+        assert f"-{script}-" not in site.css
+    shipped = sum((site.site / t.removeprefix("web/")).stat().st_size for t in fonts)
+    assert shipped < 1_000_000, shipped
 
 
 def test_the_edge_image_is_copied_and_described(edge: Site) -> None:
