@@ -14,7 +14,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from support import FIXTURES, cli, epubcheck
+from pypdf import PdfReader
+
+from support import FIXTURES, cli, epubcheck, structure_elements
 
 CHAPTER = (FIXTURES / "math-chapter.md").read_text("utf-8")
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
@@ -28,7 +30,11 @@ def built(tmp_path_factory) -> Path:
 
     root = copy_project(tmp_path_factory.mktemp("math"))
     (root / "content/essay/03-wiskunde.md").write_text(CHAPTER, "utf-8")
-    result = cli("--root", str(root), "epub", "web")
+    course = root / "content/course/03-robots.yaml"
+    course.write_text(course.read_text("utf-8").replace(
+        "intro: Deze paragraaf heeft geen bronnen.",
+        'intro: "Een robot tilt $m = 20$ kg.\\n\\n$$F = m \\\\cdot a$$ {#eq-kracht}\\n"'), "utf-8")
+    result = cli("--root", str(root))
     assert result.returncode == 0, result.stderr + result.stdout
     return root / "dist"
 
@@ -68,3 +74,31 @@ def test_the_web_edition_has_mathml(built: Path):
     page = (built / "web" / "chapter-03-wiskunde.html").read_text("utf-8")
     assert len(re.findall(r'<math xmlns="http://www.w3.org/1998/Math/MathML"', page)) == 6
     assert 'id="eq-basel"' in page
+
+
+def _figure_alts(reader: PdfReader) -> list[str]:
+    return [str(e["/Alt"]) for e in structure_elements(reader) if e["/S"] == "/Figure"]
+
+
+def _page_with(reader: PdfReader, words: str) -> int:
+    return next(i for i, page in enumerate(reader.pages) if words in page.extract_text())
+
+
+def test_the_booklet_sets_formulas_as_pictures_with_the_latex_as_alt_text(built: Path):
+    reader = PdfReader(built / "mini-boekje.pdf")
+    text = reader.pages[_page_with(reader, "Een getal kost")].extract_text()
+    assert "$5 en een ander $10" in text and "schrijf je als $." in text
+    for source in ("mc^2", "\\frac", "\\int", "\\sum", "$$", "eq-integraal"):
+        assert source not in text
+    assert "(3.1)" in text and "(3.2)" in text
+    alts = _figure_alts(reader)
+    for latex in ("E = mc^2", "\\alpha + \\beta = \\gamma", "\\int_0^1 x\\,dx = \\frac{1}{2}",
+                  "\\sum_{k=1}^{\\infty} \\frac{1}{k^2} = \\frac{\\pi^2}{6}"):
+        assert latex in alts
+
+
+def test_a_handout_sets_its_formulas_too(built: Path):
+    reader = PdfReader(built / "handouts" / "03-1-zonder-bronnen.pdf")
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "m = 20" not in text and "\\cdot" not in text and "(3.1)" in text
+    assert {"m = 20", "F = m \\cdot a"} <= set(_figure_alts(reader))
