@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .build.pipeline import Request, build
@@ -12,10 +16,12 @@ from .outputs import REGISTRY
 
 
 def build_once(req: Request, verbosity: int) -> int:
-    """One build with a report; raises PersklaarError (content or build) on failure."""
+    """One build with a report; raises PersklaarError (content or build) on failure. A SIGTERM
+    stops it as Ctrl-C does: its workers are stopped and its staging folder removed."""
     reporter = make_reporter(verbosity)
     try:
-        summary = build(req, reporter)
+        with _terminate_as_interrupt():
+            summary = build(req, reporter)
     finally:
         reporter.close()
     reporter.summary(summary)
@@ -68,3 +74,21 @@ def schema(kind: str, write: Path | None) -> int:
         return 0
     print(json.dumps(json_schemas()[kind], indent=2, ensure_ascii=False))
     return 0
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt while a build runs (in the main thread, when nobody else
+    handles it: watch mode has its own handler)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

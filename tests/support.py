@@ -55,7 +55,8 @@ def _decoded_fonts() -> Path:
     from persklaar.render.pdf import decoded_woff2
 
     fonts = sorted((REPO / "styles/fonts").glob("*.woff2"))
-    shared = Path(tempfile.gettempdir()) / f"persklaar-test-fonts-{key_of(*(f.read_bytes() for f in fonts))[:16]}"
+    digest = key_of("sealed", *(f.read_bytes() for f in fonts))[:16]  # "sealed": the entries' format
+    shared = Path(tempfile.gettempdir()) / f"persklaar-test-fonts-{digest}"
     for font in fonts:
         decoded_woff2(shared, font.read_bytes())
     return shared / FOLDER / "fonts"

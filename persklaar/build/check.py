@@ -1,8 +1,9 @@
 """The one check: `persklaar check` and every build run exactly this before rendering.
 
 The content is read and validated (core), then each output reports what its renderer
-would refuse (a character its fonts lack, …). Whatever stops a build here stops
-`check` in the same words, so content that passes `check` renders.
+would refuse (a character its fonts lack, …), and every font file in fonts/ is opened as
+the renderer will. Whatever stops a build here stops `check` in the same words, so
+content that passes `check` renders.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from ..core.load import load
 from ..core.model import Publication
+from ..core.theme import FONTS
 from ..errors import Diagnostic, Diagnostics
 from ..outputs import REGISTRY
 
@@ -25,6 +27,11 @@ def load_checked(root: Path, outputs: tuple[str, ...], strict: bool,
     diags = Diagnostics()
     for name in outputs:
         REGISTRY.get(name).check(pub, diags)
+    fonts = pub.theme.root / FONTS
+    if fonts.is_dir():  # every font an author brings, opened as the renderer will (named in CSS or not)
+        from ..render.fonts import check_font_files
+
+        check_font_files(pub, [p for p in fonts.rglob("*") if p.is_file()], diags)
     diags.raise_if_errors()
     if report is not None:
         for warning in warnings:

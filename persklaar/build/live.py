@@ -22,7 +22,7 @@ from ..errors import ContentError, PersklaarError, UsageError
 from ..outputs import REGISTRY, Output
 from .pipeline import Request, build
 from .report import Reporter
-from .serve import LiveServer, LiveState
+from .serve import LiveServer, LiveState, published_file
 from .state import State
 from .watch import watch
 
@@ -130,7 +130,7 @@ class Background(threading.Thread):
         with self.cond:
             queued = self.pending or self.stopping
         for name, status in list(self.state.outputs.items()):
-            files = [t for t in records.targets_of(name) if (self.req.dist / t).is_file()]
+            files = [t for t in records.targets_of(name) if published_file(self.req.dist, t, {t})]
             done = status.state == "building" and not queued
             self.state.set_output(name, files=files, state="ready" if done else status.state)
 

@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.theme import CUSTOM_CSS, FONTS, default_theme
-from ..errors import BuildError, Diagnostic, PersklaarError
+from ..errors import BuildError, Diagnostic, PersklaarError, SourceLocation
 from ..outputs import REGISTRY, BuildOptions, Job
 from . import digest
-from .state import THEME, FileStamp, JobRecord, State, scan
+from .files import describe, move_into, ready, remove_output, remove_tree
+from .state import STATE_NAME, THEME, FileStamp, JobRecord, State, scan
 from .workers import Result, Workers, in_background
 
 if TYPE_CHECKING:
@@ -101,23 +102,53 @@ def build(req: Request, report, cancel: threading.Event | None = None) -> Summar
         summary.skipped = list(req.outputs)
         report.skipped_all(req.outputs)
     else:
-        from .check import load_checked  # the schemas and the parser: not needed for a no-op
-
-        with Workers(req.jobs, req.outputs) as workers:
-            pub, summary.warnings = load_checked(req.root, req.outputs, req.strict, report)
-            plan = make_plan(pub, req, state, files, report, summary)
-            publisher = Publisher(pub, req, state, plan, summary, report)
-            workers.run(pub, [s.job for s in plan.stale], req.scratch, req.options, report, publisher.publish,
-                        cancel)
-        publisher.finish_all()
-        _prune(pub, plan, state, req)
-        state.files = files
-        state.quick.update({} if summary.failed else quick)
-        state.save(req.dist, req.scratch, req.outputs)
+        damaged = _damaged_state(state, req, report)
+        try:
+            _build(req, report, cancel, summary, state, files, quick)
+        except OSError as exc:  # dist/ or .persklaar/ unwritable, the disk full: said as `path: message`
+            raise BuildError(describe(exc)) from None
+        summary.warnings[:0] = damaged
     summary.seconds = time.perf_counter() - start
     if summary.failed:
         raise BuildError("\n".join(summary.errors))
     return summary
+
+
+def _build(req: Request, report, cancel: threading.Event | None, summary: Summary, state: State,
+           files: dict[str, FileStamp], quick: dict[str, str]) -> None:
+    from .check import load_checked  # the schemas and the parser: not needed for a no-op
+
+    with Workers(req.jobs, req.outputs) as workers:
+        pub, summary.warnings = load_checked(req.root, req.outputs, req.strict, report)
+        _ready(req)  # after the content's errors (as `check` gives them), before anything is written
+        plan = make_plan(pub, req, state, files, report, summary)
+        publisher = Publisher(pub, req, state, plan, summary, report)
+        workers.run(pub, [s.job for s in plan.stale], req.scratch, req.options, report, publisher.publish, cancel)
+    publisher.finish_all()
+    _prune(pub, plan, state, req)
+    state.files = files
+    state.quick.update({} if summary.failed else quick)
+    state.save(req.dist, req.scratch, req.outputs)
+
+
+def _damaged_state(state: State, req: Request, report) -> list[Diagnostic]:
+    """A state file that was not used, said once: everything is rebuilt, nothing it names is deleted."""
+    if not state.problem:
+        return []
+    where = SourceLocation(f"{req.dist.name}/{STATE_NAME}")
+    warning = Diagnostic(where, f"the build state {state.problem}; building everything again "
+                         "(it is a cache: nothing it names is deleted)", "warning")
+    report.diagnostic(warning)
+    return [warning]
+
+
+def _ready(req: Request) -> None:
+    """dist/ and .persklaar/ are folders this build can write in, or a clear error before any work."""
+    ready(req.dist, "the outputs")
+    ready(req.scratch, "the build's work files")
+    state = req.dist / STATE_NAME
+    if state.is_dir() and not state.is_symlink():
+        raise BuildError(f"{state}: is a folder where the build state goes; remove it")
 
 
 # ---------------------------------------------------------------- deciding
@@ -216,14 +247,21 @@ class Publisher:
 
     def _move(self, result: Result) -> None:
         assert result.staged is not None
+        before = self._forget(result.job)
         for target in result.files:
-            dest = self.req.dist / target
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(result.staged / target, dest)
-        before = self.state.jobs.get(result.job.id)
+            move_into(result.staged / target, self.req.dist / target)
         for gone in set(before.targets if before else ()) - set(result.files):  # e.g. HTML no longer kept
-            (self.req.dist / gone).unlink(missing_ok=True)
-        shutil.rmtree(result.staged, ignore_errors=True)
+            remove_output(self.req.dist, gone, self.req.root)
+        remove_tree(result.staged)
+
+    def _forget(self, job: Job) -> JobRecord | None:
+        """Before a job's files replace the old ones, its record (and its output's no-op digest) leave
+        the state file: a build killed while publishing leaves that job stale, not taken for done."""
+        before = self.state.jobs.pop(job.id, None)
+        if before is not None or job.output in self.state.quick:
+            self.state.quick.pop(job.output, None)
+            self.state.save(self.req.dist, self.req.scratch, self.req.outputs)
+        return before
 
     def finish_all(self) -> None:
         for name in self.req.outputs:
@@ -252,9 +290,9 @@ class Publisher:
             in_background(lambda: output.finish(self.pub, inputs, staging, self.req.options))
             for target in targets:
                 output.verify(staging / target, target)
-        except PersklaarError as exc:
+        except (PersklaarError, OSError) as exc:
             self.summary.failed.append(fid)
-            self.summary.errors.append(f"{fid}: {exc}")
+            self.summary.errors.append(f"{fid}: {describe(exc) if isinstance(exc, OSError) else exc}")
             shutil.rmtree(staging, ignore_errors=True)
             return
         self._move(Result(job, True, 0.0, staging, files=targets))
@@ -270,4 +308,4 @@ def _prune(pub: Publication, plan: Plan, state: State, req: Request) -> None:
     for jid, record in list(state.jobs.items()):
         if record.output in req.outputs and jid not in live:
             for target in state.jobs.pop(jid).targets:
-                (req.dist / target).unlink(missing_ok=True)
+                remove_output(req.dist, target, req.root)

@@ -6,15 +6,18 @@
     GET /__persklaar/status     the live state as JSON
     GET /__persklaar/dist/F     F, when F is a file another output published (a PDF, the EPUB)
 
-A path is looked up segment by segment: `..`, hidden names, backslashes and NUL are
-refused, and the resolved file must lie inside the site folder (a link out of it is
-refused too). Requests naming another host (DNS rebinding) are refused.
+A path is decoded once and looked up segment by segment: `..`, hidden names, backslashes
+and NUL are refused, empty segments dropped (`//etc/passwd` is `etc/passwd` of the folder),
+and the resolved file must lie inside the folder served (a link out of it is refused too);
+`dist/` files must also be listed as published. Requests naming another host (DNS
+rebinding) are refused. A client that goes away mid-answer is no error: nothing is printed.
 """
 
 from __future__ import annotations
 
 import errno
 import json
+import sys
 import threading
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
@@ -27,6 +30,7 @@ from . import livejs
 
 PREFIX = "/__persklaar/"
 HOST = "127.0.0.1"
+GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)  # the client went away
 PING_SECONDS = 15.0  # a comment line on a quiet event stream notices a closed tab
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript",
          ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -108,27 +112,49 @@ class LiveServer(ThreadingHTTPServer):
         self.port = self.server_address[1]
         self.hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
 
+    def handle_error(self, request, client_address) -> None:
+        """A closed tab or a cancelled download is quiet; anything else is printed as before."""
+        if isinstance(sys.exc_info()[1], GONE):
+            return
+        super().handle_error(request, client_address)
+
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/"
 
 
 def site_file(site: Path, url_path: str) -> Path | None:
-    """The file of the site folder a URL path names, or None (never a file outside it)."""
-    text = unquote(url_path)
+    """The file of the folder `site` a URL path names, or None (never a file outside it).
+
+    The path is percent-decoded once (a double-encoded `%252e%252e` names a file called
+    `%2e%2e`, which is not there); absolute forms name a file of `site` or nothing."""
+    try:
+        text = unquote(url_path, errors="strict")
+    except UnicodeDecodeError:
+        return None
     if "\0" in text or "\\" in text:
         return None
     parts = [p for p in text.split("/") if p not in ("", ".")]
     if any(p == ".." or p.startswith(".") for p in parts):
         return None
     candidate = site.joinpath(*parts)
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
-    try:
+    try:  # OSError: a name too long, a looping link, …; RuntimeError: a loop (Python 3.11)
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
         real, root = candidate.resolve(strict=True), site.resolve(strict=True)
+        return real if real.is_relative_to(root) and real.is_file() else None
     except (OSError, RuntimeError):
         return None
-    return real if real.is_relative_to(root) and real.is_file() else None
+
+
+def published_file(dist: Path, url_path: str, listed: set[str]) -> Path | None:
+    """The file of dist/ that `url_path` names when it is one of the `listed` ones (paths
+    relative to dist/, as the state has them), or None."""
+    found = site_file(dist, url_path)
+    if found is None:
+        return None
+    rel = found.relative_to(dist.resolve()).as_posix()
+    return found if rel in listed else None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -157,7 +183,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == PREFIX + "status":
             return self.send(HTTPStatus.OK, json.dumps(self.server.state.snapshot()[1]).encode(), ".json", body)
         if path.startswith(PREFIX + "dist/"):
-            return self.published(unquote(path.removeprefix(PREFIX + "dist/")), body)
+            return self.published(path.removeprefix(PREFIX + "dist/"), body)
         version = self.server.state.snapshot()[1]["version"]  # before the file: a race only reloads once more
         found = site_file(self.server.site, path)
         if found is None:
@@ -175,11 +201,12 @@ class Handler(BaseHTTPRequestHandler):
         at = page.find(b"</head>")
         return page[:at] + tag + page[at:] if at >= 0 else page + tag
 
-    def published(self, target: str, body: bool) -> None:
-        """A file another output published (only one the status bar lists)."""
-        if target not in self.server.state.published() or not (self.server.dist / target).is_file():
+    def published(self, url_path: str, body: bool) -> None:
+        """A file of dist/ another output published (only one the status bar lists)."""
+        found = published_file(self.server.dist, url_path, self.server.state.published())
+        if found is None:
             return self.send(HTTPStatus.NOT_FOUND, b"not found\n", ".txt", body)
-        self.send(HTTPStatus.OK, (self.server.dist / target).read_bytes(), Path(target).suffix, body)
+        self.send(HTTPStatus.OK, found.read_bytes(), found.suffix, body)
 
     def send(self, status: HTTPStatus, data: bytes, suffix: str, body: bool = True) -> None:
         self.send_response(status)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import BuildError, PersklaarError
 from ..outputs import KEPT_HTML, REGISTRY, BuildOptions, Job
+from .files import Staging, clean_scratch, describe
+from .orphans import die_with_parent
 
 if TYPE_CHECKING:
     from ..core.model import Publication
@@ -45,9 +47,12 @@ class Workers:
     this process reads the content; it takes the heaviest job. The others start with their
     first job, so they do not compete with the loading."""
 
+    staging: Staging | None = None  # this build's staging folder, made with its first job
+
     def __init__(self, count: int, outputs: tuple[str, ...]) -> None:
         pooled = tuple(name for name in outputs if not REGISTRY.get(name).in_process)
-        self.pool = ProcessPoolExecutor(max_workers=max(1, count), initializer=_limit_worker) if pooled else None
+        self.pool = ProcessPoolExecutor(max_workers=max(1, count), initializer=_limit_worker,
+                                        initargs=(os.getpid(),)) if pooled else None
         if self.pool is not None:
             self.pool.submit(_warm_up, pooled)
 
@@ -55,11 +60,14 @@ class Workers:
         return self
 
     def __exit__(self, kind, *exc) -> None:
-        if self.pool is None:
-            return
-        if kind is not None and issubclass(kind, KeyboardInterrupt):
-            self.kill()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            if self.pool is not None:
+                if kind is not None:  # Ctrl-C, SIGTERM, a failure while publishing: nothing more is wanted
+                    self.kill()
+                self.pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            if self.staging is not None:
+                self.staging.close()
 
     def kill(self) -> None:
         """Stop every worker now; they write only into their staging folders."""
@@ -72,9 +80,11 @@ class Workers:
         """Run `jobs` (heaviest first); `done` gets each result as it comes in. Setting `cancel`
         stops the workers: their jobs come back failed."""
         if not jobs:
+            clean_scratch(scratch)
             return
-        _clean_scratch(scratch)
-        staging = scratch / f"staging-{os.getpid()}"
+        if self.staging is None:
+            self.staging = Staging(scratch)
+        staging = self.staging.open()
         here = [job for job in jobs if REGISTRY.get(job.output).in_process]
         futures: dict[Future, Job] = {}
         top = max((job.weight for job in jobs if job not in here), default=0)
@@ -114,11 +124,13 @@ def _result(future: Future, job: Job) -> Result:
         return Result(job, False, 0.0, error=f"{job.id}: build failed: {type(exc).__name__}: {exc}")
 
 
-def _limit_worker() -> None:
+def _limit_worker(build: int) -> None:
     """Cap a worker's memory; a runaway renderer then fails instead of the machine. Ctrl-C and
-    a watch mode's SIGTERM handler are for the main process, which stops the workers itself."""
+    a watch mode's SIGTERM handler are for the main process, which stops the workers itself;
+    a worker dies with its build, however the build ends (`kill -9` too)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(build)
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = JOB_MEMORY if hard == resource.RLIM_INFINITY else min(JOB_MEMORY, hard)
@@ -146,9 +158,9 @@ def _build(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> 
     """Build one job into its own staging folder and check what it wrote."""
     start = time.perf_counter()
     where = staging / job.id.replace(":", "_")
-    shutil.rmtree(where, ignore_errors=True)
-    where.mkdir(parents=True)
     try:
+        shutil.rmtree(where, ignore_errors=True)
+        where.mkdir(parents=True)
         output = REGISTRY.get(job.output)
         output.build(pub, job, where, options)
         for target in job.targets:
@@ -159,6 +171,8 @@ def _build(pub: Publication, job: Job, staging: Path, options: BuildOptions) -> 
         return Result(job, True, time.perf_counter() - start, where, files=(*job.targets, *kept))
     except PersklaarError as exc:
         return Result(job, False, time.perf_counter() - start, error=f"{job.id}: {exc}")
+    except OSError as exc:  # the disk full, a folder not writable: `path: message`
+        return Result(job, False, time.perf_counter() - start, error=f"{job.id}: {describe(exc)}")
     except MemoryError:
         return Result(job, False, time.perf_counter() - start,
                       error=f"{job.id}: stopped: used more than {JOB_MEMORY >> 30} GiB")
@@ -203,23 +217,3 @@ def in_background(work: Callable[[], None]) -> None:
 
 def _too_long(signum, frame):
     raise BuildError(f"stopped: took longer than {JOB_SECONDS} s")
-
-
-def _clean_scratch(scratch: Path) -> None:
-    """Remove staging folders left by builds that were killed."""
-    if not scratch.is_dir():
-        return
-    for folder in scratch.glob("staging-*"):
-        pid = folder.name.split("-", 1)[1]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True

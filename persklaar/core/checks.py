@@ -121,12 +121,18 @@ def _check_nesting(body: Body, diags: Diagnostics) -> None:
 
 def _check_footnotes(body: Body, footnotes: dict, diags: Diagnostics) -> None:
     """`[^x]` without a note stays text in the parser: an error. A note nobody refers to
-    would never be printed: an error too."""
+    would never be printed: an error too. So is a label given two notes (one would be lost)."""
     for block, token in body.walk():
         if token.type == "text":
             for match in _FOOTNOTE_REF.finditer(token.content):
                 diags.error(where(body, block, match.group()), f"footnote reference {match.group()} has no note: "
                                                                f"add a line `{match.group()}: the note` to this text")
+    for label, first, line in footnotes.get("twice", ()):
+        needle = f"[^{label}]:"
+        text = body.text.split("\n")[line]
+        diags.error(SourceLocation(body.source.path, body.source.line + line, text.find(needle) + 1),
+                    f"footnote {needle[:-1]} is defined twice (first on line {body.source.line + first}): "
+                    "keep one note, or give this one another label and refer to it")
     for label, index in footnotes.get("refs", {}).items():
         if index == -1:
             needle = f"[^{label.removeprefix(':')}]:"

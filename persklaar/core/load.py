@@ -36,7 +36,7 @@ from .model import (
 )
 from .resolve import Resolver
 from .settings import to_settings
-from .sources import check_mojibake, read_text, relpath
+from .sources import check_mojibake, links_out, read_text, relpath
 from .text import count_words
 from .theme import Theme
 
@@ -61,6 +61,9 @@ class Loader:
 
     # -- the recipe ------------------------------------------------------------
     def load(self) -> Publication:
+        outside = links_out(self.root)  # before any file is read: a link out is never followed
+        if outside:
+            raise ContentError(outside)
         meta, settings, locale = self.publication()
         table_files = self.files("data", DATA_NAME)
         tables = tuple(t for t in map(self.table, table_files) if t)

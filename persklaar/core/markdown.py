@@ -53,6 +53,7 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(syntax.extend)
+    md.core.ruler.before("footnote_tail", "footnotes_twice", _footnotes_twice)
     md.options["maxNesting"] = MAX_NESTING
     # Let every link through the parser so the checks can *report* a javascript:/data:/file:
     # link instead of markdown-it silently turning it into plain text.
@@ -75,6 +76,20 @@ class Scope:
 
 
 # ---------------------------------------------------------------- parsing
+
+
+def _footnotes_twice(state) -> None:
+    """Note each footnote label defined more than once (the plugin keeps the last one
+    without a word): `env["footnotes"]["twice"]` lists (label, first line, this line),
+    lines counted from 0 in the text, for the checks to report."""
+    first: dict[str, int] = {}
+    for token in state.tokens:
+        if token.type == "footnote_reference_open" and token.map:
+            label = token.meta["label"]
+            if label in first:
+                state.env["footnotes"].setdefault("twice", []).append((label, first[label], token.map[0]))
+            else:
+                first[label] = token.map[0]
 
 
 class _TooSlow(Exception):

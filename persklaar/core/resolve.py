@@ -12,22 +12,18 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import io
 import os
-import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
 
+from . import imagefiles
 from .markdown import is_relative_path
 from .model import Asset
-from .sources import inside
+from .sources import LINK_OUT, inside, link_out
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
-_XLINK = "{http://www.w3.org/1999/xlink}href"
-_CSS_URL = re.compile(rb"url\(\s*['\"]?(?!#)|@import")
 
 
 class Resolver:
@@ -43,6 +39,8 @@ class Resolver:
         if not is_relative_path(src) or not src:
             return "must be a relative path to a file under content/ (no URL, no leading /)"
         path = self.root / folder / unquote(src)  # markdown-it percent-encodes: `%2e%2e/` is `../`
+        if link_out(path, self.root):
+            return LINK_OUT
         if not _under(path, self.content):
             return "leads outside content/: keep images under content/"
         if not path.is_file():
@@ -73,6 +71,8 @@ class Resolver:
     def font(self, rel: str) -> str | None:
         """Why the font file `rel` (`fonts/x.woff2`, in the publication) cannot be used, or None."""
         path = self.root / rel
+        if link_out(path, self.root):
+            return LINK_OUT
         if not inside(path, self.root / "fonts") or not path.is_file():
             return "is not a file under fonts/"
         try:
@@ -95,7 +95,7 @@ class Resolver:
         if path.stat().st_size > MAX_IMAGE_BYTES:
             return f"is larger than {MAX_IMAGE_BYTES >> 20} MiB"
         data = path.read_bytes()
-        problem = _svg_problem(data) if media == "image/svg+xml" else _raster_problem(data)
+        problem = imagefiles.problem(data, media, path.name)  # its kind from its bytes; an SVG inert
         if problem:
             return problem
         return Asset(path.relative_to(self.root).as_posix(), media, hashlib.sha256(data).hexdigest())
@@ -110,33 +110,3 @@ def _under(path: Path, base: Path) -> bool:
         return True
     except (OSError, ValueError, RuntimeError):
         return False
-
-
-def _raster_problem(data: bytes) -> str | None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        return f"does not decode as an image ({type(exc).__name__}); export it again"
-    return None
-
-
-def _svg_problem(data: bytes) -> str | None:
-    """An SVG must be well-formed and self-contained: a reference to another file or
-    a URL would make a renderer reach outside the publication."""
-    if b"<!ENTITY" in data:
-        return "declares XML entities; remove the DOCTYPE"
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        return f"is not well-formed SVG ({exc})"
-    for element in root.iter():
-        for name in ("href", _XLINK):
-            ref = element.get(name, "")
-            if ref and not ref.startswith("#"):
-                return f"refers to {ref[:40]!r}; an SVG must not load other files or URLs"
-    if _CSS_URL.search(data):
-        return "loads a file or URL from its CSS (url(…) or @import); an SVG must be self-contained"
-    return None

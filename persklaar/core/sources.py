@@ -2,14 +2,23 @@
 
 Content is untrusted: a file that resolves outside `content/` (through `..`, an absolute
 path or a symlink) is refused, and bytes that are not UTF-8 are an error naming the line.
+
+A publication's files (content, templates, styles, fonts, images) are read only when their
+real path lies inside the publication: `links_out` finds every link that leads out, before
+anything is read (the loader's first step), and `link_out` is the one test every reader of a
+publication file asks again. Links that stay inside the publication are fine.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
-from ..errors import ContentError, Diagnostics, SourceLocation
+from ..errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+
+LINK_OUT = "is a link to a file outside the publication"
+OWN_FOLDERS = ("content", "templates", "styles", "fonts")  # what a publication brings
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Double-encoded UTF-8 read as Latin-1/CP1252: "Ã«" for "ë", "ðŸ" for emoji, "â€" for quotes.
@@ -36,8 +45,49 @@ def inside(path: Path, base: Path) -> bool:
         return False
 
 
+def link_out(path: Path, root: Path) -> bool:
+    """True when `path`, written under the publication at `root`, really lies outside it: it, or
+    a folder on its way, is a link leading out. A path not written under `root` (a file of the
+    default theme) is not the publication's: False."""
+    written, real_root = Path(os.path.abspath(path)), Path(os.path.realpath(root))
+    if not (written.is_relative_to(os.path.abspath(root)) or written.is_relative_to(real_root)):
+        return False
+    return not Path(os.path.realpath(path)).is_relative_to(real_root)
+
+
+def refuse_link_out(path: Path, root: Path) -> None:
+    """Raise the content error for a publication file that is a link out of it (see `link_out`)."""
+    if link_out(path, root):
+        raise ContentError.at(SourceLocation(relpath(Path(os.path.abspath(path)), root)), LINK_OUT)
+
+
+def links_out(root: Path) -> list[Diagnostic]:
+    """An error for every link in the publication's own folders that leads outside it (a link
+    to a folder outside is one error, not one per file in it). Nothing is followed or read."""
+    root = Path(os.path.abspath(root))
+    found: list[Diagnostic] = []
+
+    def visit(path: Path) -> bool:
+        if path.is_symlink() and link_out(path, root):
+            found.append(Diagnostic(SourceLocation(relpath(path, root)), LINK_OUT))
+            return False
+        return True
+
+    for folder in OWN_FOLDERS:
+        base = root / folder
+        if not visit(base) or not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+            here = Path(dirpath)
+            dirnames[:] = sorted(d for d in dirnames if visit(here / d))
+            for name in sorted(filenames):
+                visit(here / name)
+    return found
+
+
 def read_text(path: Path, root: Path, base: Path | None = None) -> str:
     """Read one UTF-8 source file, refusing what an author's file must not be."""
+    refuse_link_out(path, root)
     shown = relpath(path, root)
     where = SourceLocation(shown, 1, 1)
     if base is not None and not inside(path, base):

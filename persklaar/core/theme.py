@@ -15,6 +15,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from .sources import refuse_link_out
+
 THEME_DIRS = ("templates", "styles")
 CUSTOM_CSS = "styles/custom.css"
 FONTS = "fonts"  # a publication's own font files (theme.fonts in publication.yaml)
@@ -51,15 +53,19 @@ class Theme:
         return self.root != self.default and any((self.root / d).is_dir() for d in THEME_DIRS)
 
     def find(self, rel: str) -> Path | None:
-        """The file `rel` (`styles/booklet.css`) from the first layer that has it."""
+        """The file `rel` (`styles/booklet.css`) from the first layer that has it (a
+        publication's file that is a link out of it is a ContentError, not a file)."""
         for layer in self.layers:
             path = layer / rel
+            if path.is_file() or path.is_symlink():
+                refuse_link_out(path, self.root)
             if path.is_file():
                 return path
         return None
 
     def custom_css(self) -> Path | None:
         path = self.root / CUSTOM_CSS
+        refuse_link_out(path, self.root)
         return path if path.is_file() else None
 
     def template_dirs(self) -> list[Path]:

@@ -3,8 +3,10 @@
 A QR code depends on its URL, a decoded font on the WOFF2 file's bytes: each is made
 once, stored under the publication's `.persklaar/cache/<kind>/` by the SHA-256 of what
 it was made from (and the version of the library that made it), and read back by every
-later build, in every worker; each entry carries the SHA-256 of its bytes, so a damaged
-one is made again. The folder is scratch (`.persklaar/` is git-ignored):
+later build, in every worker. Each entry begins with the SHA-256 of its key and its
+bytes, checked on every read: a damaged entry, or one whose content was swapped for
+another's (a file copied over another, a stale folder from elsewhere), is a miss and is
+made again, never used. The folder is scratch (`.persklaar/` is git-ignored):
 deleting it costs one slower build, never a wrong one. A cache that cannot be written
 (a read-only folder) is skipped, not an error.
 """
@@ -47,7 +49,7 @@ def load(root: Path, kind: str, key: str) -> bytes | None:
     """The bytes stored under `key`, or None."""
     memo = (f"{root}\0{kind}", key)
     if memo not in _memory:
-        data = _load(root / FOLDER / kind / f"{key}.bin")
+        data = _load(root / FOLDER / kind / f"{key}.bin", key)
         if data is None:
             return None
         _memory[memo] = data
@@ -57,26 +59,32 @@ def load(root: Path, kind: str, key: str) -> bytes | None:
 def store(root: Path, kind: str, key: str, data: bytes) -> None:
     """Keep `data` under `key` (for this process at once, on disk if it can be written)."""
     _memory[(f"{root}\0{kind}", key)] = data
-    _store(root / FOLDER / kind / f"{key}.bin", data)
+    _store(root / FOLDER / kind / f"{key}.bin", key, data)
 
 
-def _load(path: Path) -> bytes | None:
-    """The stored bytes, if the file is there and whole (its first 32 bytes are the
-    SHA-256 of the rest: a damaged entry is made again, never used)."""
+def _seal(key: str, data: bytes) -> bytes:
+    """What an entry begins with: the SHA-256 of its key and its bytes, so the bytes of
+    another key's entry, though whole, do not pass for this one's."""
+    return bytes.fromhex(key_of("entry", key, data))
+
+
+def _load(path: Path, key: str) -> bytes | None:
+    """The stored bytes, if the file is there, whole and made for `key` (its first 32
+    bytes are `_seal(key, rest)`): anything else is made again, never used."""
     try:
         stored = path.read_bytes()
     except OSError:
         return None
     check, data = stored[:32], stored[32:]
-    return data if hashlib.sha256(data).digest() == check else None
+    return data if _seal(key, data) == check else None
 
 
-def _store(path: Path, data: bytes) -> None:
+def _store(path: Path, key: str, data: bytes) -> None:
     """Written to a temporary name and renamed: a reader sees the whole file or none."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(hashlib.sha256(data).digest() + data)
+        tmp.write_bytes(_seal(key, data) + data)
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):

@@ -26,6 +26,7 @@ from ..errors import Diagnostics, SourceLocation
 from . import cache
 from .styles import Stylesheet
 
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _AT = re.compile(r",? at (\d+):(\d+)[,:.]?")
 
 
@@ -36,7 +37,7 @@ def check_stylesheets(pub: Publication, sheets: list[Stylesheet], diags: Diagnos
             continue
         key = cache.key_of("css-check-3", metadata.version("weasyprint"), sheet.text, str(sheet.base))
         found = json.loads(cache.cached(pub.root, "css", key, functools.partial(_verdict, pub.root, sheet)))
-        found = sorted({tuple(f) for f in found} | set(_missing_fonts(sheet)))  # files may come and go: not cached
+        found = sorted({tuple(f) for f in found} | set(_missing_fonts(pub.root, sheet)))  # files come and go: uncached
         path = "content/publication.yaml" if sheet.path is None else sheet.name
         for line, col, message in found:
             diags.error(SourceLocation(path, line, col), message)
@@ -164,7 +165,7 @@ def _located(text: str, sheet: Stylesheet) -> tuple[int, int, str]:
     return int(at.group(1)), int(at.group(2)), f"WeasyPrint cannot use this CSS: {message}"
 
 
-def _missing_fonts(sheet: Stylesheet) -> list[tuple[int, int, str]]:
+def _missing_fonts(root: Path, sheet: Stylesheet) -> list[tuple[int, int, str]]:
     import tinycss2
 
     from ..core.settings import font_format_problem
@@ -182,7 +183,14 @@ def _missing_fonts(sheet: Stylesheet) -> list[tuple[int, int, str]]:
                     continue
                 path = (sheet.base / unquote(url)).resolve()
                 problem = font_format_problem(path.name)
-                if problem:
+                at = (decl.source_line, decl.source_column)
+                if _SCHEME.match(url):
+                    found.append((*at, f"font file {url!r} is a URL: a build reaches no network and reads no file "
+                                       "outside the publication; put the font in fonts/ and write url(../fonts/NAME)"))
+                elif not path.is_relative_to(root.resolve()):
+                    found.append((*at, f"font file {url!r} is outside the publication: copy it into fonts/ "
+                                       "and write url(../fonts/NAME)"))
+                elif problem:
                     found.append((decl.source_line, decl.source_column, f"font file {url!r} {problem}"))
                 elif not path.is_file():
                     found.append((decl.source_line, decl.source_column,

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..core.model import Glyph, Publication
-from ..errors import Diagnostics
+from ..errors import Diagnostics, SourceLocation
 from .styles import Stylesheet
 
 _RANGE = re.compile(r"U\+([0-9A-F?]{1,6})(?:-([0-9A-F]{1,6}))?", re.IGNORECASE)
@@ -35,11 +35,16 @@ class Face:
         return not self.ranges or any(lo <= code <= hi for lo, hi in self.ranges)
 
 
-def faces(stylesheets: Iterable[Stylesheet]) -> list[Face]:
-    """Every @font-face of `stylesheets` whose font file exists."""
+def faces(stylesheets: Iterable[Stylesheet], root: Path | None = None) -> list[Face]:
+    """Every @font-face of `stylesheets` whose font file exists; with `root`, a face that a
+    publication's own stylesheet (one in `root`) points outside `root` is not read (check
+    reports it: `csscheck`)."""
     found: list[Face] = []
+    inside = root.resolve() if root is not None else None
     for sheet in stylesheets:
-        found += _faces_in(sheet.text, sheet.base)
+        own = inside is not None and sheet.base.resolve().is_relative_to(inside)
+        found += [face for face in _faces_in(sheet.text, sheet.base)
+                  if not own or face.path.is_relative_to(inside)]  # type: ignore[arg-type]
     return found
 
 
@@ -119,7 +124,8 @@ def check_glyphs(pub: Publication, stylesheets: list[Stylesheet], glyphs: Iterab
     """
     from . import scripts
 
-    found = faces(stylesheets)
+    found = faces(stylesheets, pub.root)
+    check_font_files(pub, [face.path for face in found], diags)
     verdict: dict[str, str | None] = {}
     missing: dict[tuple[str, str, str], list[Glyph]] = {}
     reported: set[tuple[str, str]] = set()
@@ -159,3 +165,103 @@ def _verdict(found: list[Face], char: str) -> str | None:
     return (f"would print unshaped (letters not joined or combined): its only font ({names}) has the "
             f"letters but not the {scripts.name(code)} shaping features; add a font for the script to the "
             "publication's fonts/ and name it in theme.fonts in publication.yaml")
+
+
+# ---------------------------------------------------------------- fonts opened as the renderer will
+
+_VERDICT = "1"  # bump when `_problem` changes: cached verdicts of the old one are not reused
+
+
+def check_font_files(pub: Publication, paths: Iterable[Path], diags: Diagnostics) -> None:
+    """Report every font file of the publication among `paths` that the renderer could not use.
+
+    A font is read whole, as WeasyPrint and the EPUB will: a WOFF2 decoded (the cached
+    decoding the PDF jobs use), every table decompiled, every glyph expanded. A file cut
+    short, or with a damaged body, fails here with its path, not half-way through a booklet.
+    Files outside the publication are not ours to judge; an unchanged copy of one of the
+    default theme's fonts is the theme's (shipped and tested). The verdict is cached by the
+    file's bytes."""
+    root = pub.theme.root
+    for path in sorted(set(paths)):
+        try:
+            rel = path.resolve().relative_to(root)
+        except ValueError:
+            continue
+        if not path.is_file() or rel.suffix.lower() not in (".ttf", ".otf", ".woff", ".woff2"):
+            continue
+        problem = font_problem(root, path, pub.theme.default / rel)
+        if problem:
+            diags.error(SourceLocation(rel.as_posix()), f"is not a usable font ({problem})")
+
+
+def font_problem(root: Path, path: Path, shipped: Path | None = None) -> str | None:
+    """Why the font file at `path` cannot be used (None if it can)."""
+    import fontTools
+
+    from . import cache
+
+    data = path.read_bytes()
+    if shipped is not None and shipped.is_file() and shipped != path and shipped.read_bytes() == data:
+        return None
+    key = cache.key_of(data, fontTools.version, _VERDICT)
+    verdict = cache.cached(root, "font-verdicts", key, lambda: (_problem(root, data) or "").encode())
+    return verdict.decode() or None
+
+
+def _problem(root: Path, data: bytes) -> str | None:
+    import io
+    import logging
+
+    from fontTools.ttLib import TTFont
+
+    from .pdf import decoded_woff2
+
+    logged: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            logged.append(record.getMessage())
+
+    handler = Collect(logging.ERROR)
+    logger = logging.getLogger("fontTools")
+    logger.addHandler(handler)
+    try:
+        if data[:4] == b"wOF2":
+            data = decoded_woff2(root, data)
+        with TTFont(io.BytesIO(data)) as font:
+            cut = _cut_off(font, len(data))
+            if cut:
+                return cut
+            for tag in font.keys():  # noqa: SIM118 (a TTFont is no dict: iterating it fails)
+                font[tag]  # decompiles the table
+            if "glyf" in font:
+                glyf = font["glyf"]
+                for name in font.getGlyphOrder():
+                    glyf[name]  # expands the glyph
+            if "CFF " in font:
+                for charstring in font["CFF "].cff[0].CharStrings.values():
+                    charstring.decompile()
+            if not font.getBestCmap():
+                return "it has no character map"
+    except Exception as exc:  # fontTools raises many kinds on a damaged file
+        return _short(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    finally:
+        logger.removeHandler(handler)
+    return _short(logged[0]) if logged else None
+
+
+def _cut_off(font, size: int) -> str | None:
+    """A table the directory places past the end of the file (a file cut short)."""
+    reader = getattr(font, "reader", None)
+    if reader is None or getattr(reader, "flavor", None):  # WOFF: offsets into the compressed file
+        return None
+    for tag, entry in sorted(reader.tables.items(), key=lambda t: t[1].offset):
+        if entry.offset + entry.length > size:
+            return f"its {tag.strip()} table ends at byte {entry.offset + entry.length:,}, the file at {size:,}: " \
+                   "the file is cut short"
+    return None
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 160 else text[:157] + "..."

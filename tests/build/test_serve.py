@@ -11,6 +11,7 @@ import http.client
 import json
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from persklaar.build.serve import LiveServer, LiveState, site_file
+from persklaar.build.serve import LiveServer, LiveState, published_file, site_file
 from persklaar.errors import UsageError
 from support import REPO, cli, copy_project
 
@@ -97,6 +98,92 @@ def test_nothing_outside_the_site_is_served(served, path: str) -> None:
     server, _, _ = served
     status, _, body = get(server, path)
     assert status == 404 and SECRET.encode() not in body
+
+
+# Paths sent as written (http.client does not normalise them); {out} is the absolute path of
+# a file beside dist/, {out_q} the same with every "/" as %2F. The state lists them all as
+# published (as a damaged or forged state file could): the listing never lets a file out.
+D = "/__persklaar/dist/"
+HOSTILE = [
+    D + "/{out}", D + "{out}", D + "{out_q}", D + "%2F{out_q}", D + "///{out}", D + "file:{out}", "/{out}", "/{out_q}",
+    D + "..%2Foutside.txt", D + "%2e%2e%2foutside.txt", D + ".%2e/outside.txt", D + "..\\outside.txt",
+    D + "%252e%252e%252foutside.txt", D + "%252e%252e/outside.txt", "/%252e%252e/outside.txt",
+    D + "web/..%2F..%2Foutside.txt", D + "web/%2e%2e/%2e%2e/outside.txt",
+    D + "boek.pdf%00", D + "boek.pdf%00.txt", D + "%00/boek.pdf", D + "%ff%fe", D + "x" * 5000,
+    D + "link-out.pdf", D + "up/outside.txt", D + "%2e%2epersklaar-state.json", D + ".persklaar-state.json",
+]
+
+
+@pytest.fixture
+def listed_everything(served) -> tuple[LiveServer, Path]:
+    server, state, site = served
+    dist = site.parent
+    out = str(dist.parent / "outside.txt")
+    (dist / "link-out.pdf").symlink_to(dist.parent / "outside.txt")
+    (dist / "up").symlink_to(dist.parent)
+    state.set_output("booklet", state="ready", files=[
+        "boek.pdf", out, out.lstrip("/"), "../outside.txt", "link-out.pdf", "up/outside.txt", ".persklaar-state.json"])
+    return server, dist.parent
+
+
+@pytest.mark.parametrize("template", HOSTILE)
+def test_hostile_paths_get_nothing_from_outside_dist(listed_everything, template: str) -> None:
+    server, tmp = listed_everything
+    out = str(tmp / "outside.txt").lstrip("/")
+    path = template.format(out=out, out_q=out.replace("/", "%2F"))
+    status, _, body = get(server, path)
+    assert status in (400, 404) and SECRET.encode() not in body, (status, body[:80])
+    assert get(server, "/__persklaar/dist/boek.pdf")[:3:2] == (200, b"%PDF-1.7 booklet")  # the server is still well
+
+
+def test_a_raw_nul_or_a_bad_request_line_is_refused(listed_everything) -> None:
+    server, _ = listed_everything
+    for line in (b"GET /__persklaar/dist/boek.pdf\x00.txt HTTP/1.1", b"GET /../../outside.txt HTTP/1.1",
+                 b"GET " + b"/%2e%2e" * 3000 + b" HTTP/1.1", b"GET \xff\xfe HTTP/1.1"):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(line + f"\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.split(b" ", 2)[1] in (b"400", b"404", b"414") and SECRET.encode() not in answer, answer[:80]
+
+
+def test_published_file_is_relative_to_dist_and_listed(tmp_path: Path) -> None:
+    (tmp_path / "dist/handouts").mkdir(parents=True)
+    (tmp_path / "dist/handouts/m.pdf").write_bytes(b"%PDF")
+    (tmp_path / "secret.txt").write_text(SECRET)
+    listed = {"handouts/m.pdf", str(tmp_path / "secret.txt"), "../secret.txt"}
+    assert published_file(tmp_path / "dist", "handouts/m.pdf", listed) == (tmp_path / "dist/handouts/m.pdf").resolve()
+    assert published_file(tmp_path / "dist", "handouts/m.pdf", set()) is None
+    assert published_file(tmp_path / "dist", str(tmp_path / "secret.txt"), listed) is None
+    assert published_file(tmp_path / "dist", "../secret.txt", listed) is None
+
+
+def _request_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if "process_request_thread" in t.name]
+
+
+@pytest.mark.parametrize("path", ["/big.bin", "/__persklaar/dist/big.pdf"])
+def test_a_client_gone_mid_download_is_quiet(served, capfd, path: str) -> None:
+    server, state, site = served
+    big = b"%PDF" + b"x" * (48 << 20)  # far more than the loopback socket buffers hold
+    (site / "big.bin").write_bytes(big)
+    (site.parent / "big.pdf").write_bytes(big)
+    state.set_output("booklet", state="ready", files=["big.pdf"])
+    for gone in ("reset", "close"):
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
+        assert b" 200 " in sock.recv(4096)
+        if gone == "reset":  # a reset (RST) at once, as a cancelled download or a killed browser does
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+        deadline = time.monotonic() + 20
+        while _request_threads() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _request_threads(), "the server is still sending"
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Error" not in err and "Exception" not in err, err
+    assert get(server, "/style.css")[0] == 200
 
 
 def test_published_files_of_other_outputs_are_served_once_listed(served) -> None:

@@ -42,6 +42,22 @@ def _cmyk_jpeg() -> bytes:
 
 CMYK_JPEG = _cmyk_jpeg()
 
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that says it is `width`×`height` (its header only, a few dozen bytes): decoding
+    it would take gigabytes, as a real decompression bomb would."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+
 BAD = FIXTURES / "bad"
 ESSAY = "content/essay/03-slecht.md"
 COURSE = "content/course/03-robots.yaml"
@@ -49,6 +65,8 @@ DATA = "content/data/landen.yaml"
 PUBLICATION = "content/publication.yaml"
 CUSTOM_CSS = "styles/custom.css"
 FM = "---\ntitle: Slecht\n---\n"  # front matter: the body starts on line 4
+LINK_OUT = "is a link to a file outside the publication"
+SECRET = "GEHEIM"  # in the file outside the project a link points at: never in any output
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,33 @@ class Bad:
     fragment: str        # words the message must contain
     strict: bool = False # run with --strict (warnings become errors)
     files: tuple[tuple[str, bytes], ...] = ()  # other files the change needs (path, bytes)
+    env: tuple[tuple[str, str], ...] = ()  # environment of both runs (a short template time limit)
+
+
+def _font(cut: int | None = None) -> bytes:
+    """A real TrueType font (a shipped WOFF2, decoded), or its first `cut` bytes."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(REPO / "styles/fonts/source-sans-3-latin-400-normal.woff2"))
+    font.flavor = None
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()[:cut]
+
+
+def _corrupt_woff2() -> bytes:
+    """A shipped WOFF2 with its compressed body zeroed (header and table directory intact)."""
+    data = (REPO / "styles/fonts/source-sans-3-latin-400-normal.woff2").read_bytes()
+    return data[:300] + bytes(len(data) - 600) + data[-300:]
+
+
+BOOKLET_CHAPTER = "templates/booklet/chapter.html"
+HANDOUT = "templates/handout/sheet.html"
+WEB_BASE = "templates/web/base.html"
+EPUB_BASE = "templates/epub/base.xhtml"
+OWN_FONT_CSS = '@font-face {\n  font-family: "Eigen";\n  src: url(../fonts/eigen.ttf);\n}\nbody { font-family: "Eigen"; }\n'
 
 
 def _deep_list(levels: int) -> str:
@@ -143,6 +188,34 @@ CASES = [
         files=(("content/essay/vlak.bmp", b"BM" + bytes(60)),)),
     Bad("image-svg-reaches-out", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "must not load other files",
         files=(("content/essay/vlak.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>'),)),
+    Bad("image-svg-script", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "is an SVG whose line 2 has the element <script>",
+        files=(("content/essay/vlak.svg", SVG + b"<script>alert(1)</script><rect width='5' height='5'/></svg>"),)),
+    Bad("image-svg-onload", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "has an event handler (onload= on <rect>)",
+        files=(("content/essay/vlak.svg", SVG + b"<rect width='5' height='5' onload='alert(1)'/></svg>"),)),
+    Bad("image-svg-javascript-link", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "has a javascript: URL (href= on <a>)",
+        files=(("content/essay/vlak.svg", SVG + b"<a xlink:href='javascript:alert(1)'><rect/></a></svg>"),)),
+    Bad("image-svg-foreign-object", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "has the element <foreignObject>, which embeds HTML",
+        files=(("content/essay/vlak.svg", SVG + b"<foreignObject><iframe xmlns='http://www.w3.org/1999/xhtml'/>"
+                                                 b"</foreignObject></svg>"),)),
+    Bad("image-svg-css-url", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "loads a file or URL from its <style>",
+        files=(("content/essay/vlak.svg", SVG + b"<style>rect { fill: url(https://example.org/x.svg#p) }</style></svg>"),)),
+    Bad("image-svg-billion-laughs", ESSAY, FM + "![Een vlak](vlak.svg)\n", 4, "declares a DOCTYPE; remove it",
+        files=(("content/essay/vlak.svg", b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY a "haha">'
+                b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>\n'
+                + SVG + b"<text>&c;</text></svg>"),)),
+    Bad("image-jpeg-named-png", ESSAY, FM + "![Een foto](foto.png)\n", 4, "is a JPEG file, not PNG: rename it to foto.jpg",
+        files=(("content/essay/foto.png", CMYK_JPEG),)),
+    Bad("image-text-named-png", ESSAY, FM + "![Een foto](foto.png)\n", 4, "is not a PNG file (its bytes are not an image",
+        files=(("content/essay/foto.png", b"Dit is geen foto.\n"),)),
+    Bad("image-empty", ESSAY, FM + "![Een foto](foto.png)\n", 4, "is an empty file (0 bytes)",
+        files=(("content/essay/foto.png", b""),)),
+    Bad("image-decompression-bomb", ESSAY, FM + "![Een vlak](vlak.png)\n", 4,
+        "is 900 megapixels when decoded (over 89 megapixels); scale it down",
+        files=(("content/essay/vlak.png", _png_header(30000, 30000)),)),
+    Bad("image-decompression-bomb-huge", ESSAY, FM + "![Een vlak](vlak.png)\n", 4,
+        "is 10000 megapixels when decoded", files=(("content/essay/vlak.png", _png_header(100000, 100000)),)),
+    Bad("footnote-defined-twice", ESSAY, FM + "Een noot[^1].\n\n[^1]: Een.\n\n[^1]: Twee.\n", 8,
+        "footnote [^1] is defined twice (first on line 6)"),
     Bad("image-cmyk-in-pdf-a", ESSAY, FM + "![Een foto](foto.jpg)\n", 4, "is CMYK: PDF/A-2u (pdf_standard in publication.yaml) needs RGB",
         files=(("content/essay/foto.jpg", CMYK_JPEG),)),
     Bad("glyph-without-font", ESSAY, FM + "In het Malayalam: ആന.\n", 4, "no font for ആ U+0D06"),
@@ -157,10 +230,45 @@ CASES = [
         "font file '../fonts/weg.woff2' not found"),
     Bad("css-font-collection", CUSTOM_CSS, '@font-face {\n  font-family: "Eigen";\n  src: url(../fonts/eigen.ttc);\n}\n',
         3, "font file '../fonts/eigen.ttc' is a font collection (several faces in one file)"),
+    Bad("css-font-absolute-path", CUSTOM_CSS,
+        '@font-face {\n  font-family: "Eigen";\n  src: url(/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf);\n}\n'
+        'body { font-family: "Eigen"; }\n', 3, "is outside the publication: copy it into fonts/"),
+    Bad("css-font-file-url", CUSTOM_CSS,
+        '@font-face {\n  font-family: "Eigen";\n  src: url(file:///usr/share/fonts/truetype/dejavu/DejaVuSans.ttf);\n}\n',
+        3, "is a URL: a build reaches no network"),
+    Bad("css-font-web-url", CUSTOM_CSS,
+        '@font-face {\n  font-family: "Eigen";\n  src: url(https://fonts.example.org/eigen.woff2) format("woff2");\n}\n',
+        3, "is a URL: a build reaches no network"),
     Bad("css-import-outside", CUSTOM_CSS, '/* mine */\n@import "../../outside.css";\np { color: #222; }\n', 2,
         "refused to read"),
     Bad("css-selector-unsupported", CUSTOM_CSS, "p { color: #222; }\np:bogus(x) { color: red; }\n", 2,
         "Invalid or unsupported selector"),
+    # -- a publication's own templates: sandboxed, bounded in time, size and depth ---------
+    Bad("template-includes-itself", BOOKLET_CHAPTER, '<p>\n{% include "booklet/chapter.html" %}\n', 2,
+        "template: includes, extends or calls itself without end"),
+    Bad("template-extends-itself", WEB_BASE, '{% extends "web/base.html" %}\n', 1, "includes, extends or calls itself"),
+    Bad("template-recursive-macro", HANDOUT, "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}\n{{ f(1) }}\n", 1,
+        "calls nest more than 100 deep"),
+    Bad("template-huge-range", EPUB_BASE, "<x>\n{% for i in range(10**9) %}{{ i }}{% endfor %}\n", 2,
+        "range() of 1,000,000,000 numbers is too long for a template"),
+    Bad("template-runaway-loops", BOOKLET_CHAPTER,
+        "a\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}\n", 2,
+        "template: still running after 2 s (a loop without end?)", env=(("PERSKLAAR_TEMPLATE_SECONDS", "2"),)),
+    Bad("template-huge-string", HANDOUT, "<p>\n\n{{ 'x' * 10**10 }}\n", 3, "a str repeated 10,000,000,000 times"),
+    Bad("template-doubling-string", WEB_BASE,
+        "{% set ns = namespace(s='xx') %}\n{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\n", 2,
+        "is too large for a template"),
+    Bad("template-huge-width", BOOKLET_CHAPTER, "{{ 'x'|center(10**9) }}\n", 1, "center(1000000000)"),
+    Bad("template-divides-by-zero", EPUB_BASE, "<x>\n{{ 1 / 0 }}\n", 2, "template: ZeroDivisionError: division by zero"),
+    Bad("template-internals", HANDOUT, "{{ ''.__class__.__mro__ }}\n", 1,
+        "template: access to attribute '__class__' of 'str' object is unsafe"),
+    Bad("template-undefined-call", BOOKLET_CHAPTER, "<p>\n{{ chapter.nope() }}\n", 2, "has no attribute 'nope'"),
+    Bad("template-syntax-error", WEB_BASE, "<p>\n{% if %}\n", 2, "template: Expected an expression"),
+    # -- the publication's fonts, opened as the renderer will ------------------------------
+    Bad("font-truncated", "fonts/eigen.ttf", _font(1000), 1, "is not a usable font (its hmtx table ends at byte",
+        files=((CUSTOM_CSS, OWN_FONT_CSS.encode()),)),
+    Bad("font-truncated-unused", "fonts/half.ttf", _font(20_000), 1, "the file is cut short)"),
+    Bad("font-woff2-corrupt-body", "fonts/eigen.woff2", _corrupt_woff2(), 1, "is not a usable font (error: brotli"),
     # -- files: names, front matter, encoding, size, links out of content/ ------------------
     Bad("file-name-without-number", "content/essay/begin.md", FM + "a\n", 1, "file name must look like 01-slug.md"),
     Bad("front-matter-unclosed", ESSAY, "---\ntitle: Open\nDe tekst begint hier.\n", 1, "front matter is not closed"),
@@ -172,9 +280,18 @@ CASES = [
     Bad("control-character", ESSAY, FM + "a \x1b[31m rood\n", 4, "control character U+001B"),
     Bad("huge-file", ESSAY, FM + "x" * sources.MAX_FILE_BYTES, 1, "file is larger than"),
     Bad("mojibake-strict", ESSAY, Fixture("mojibake-chapter.md"), 2, "mojibake 'Ã©'", strict=True),
-    Bad("symlink-chapter-outside", ESSAY, Symlink("{outside}/secret.md"), 1, "resolves outside content/"),
+    Bad("symlink-chapter-outside", ESSAY, Symlink("{outside}/secret.md"), 1, LINK_OUT),
     Bad("symlink-loop", ESSAY, Symlink("03-slecht.md"), 1, "resolves outside content/"),
-    Bad("symlink-data-outside", "content/data/geheim.yaml", Symlink("{outside}/secret.md"), 1, "resolves outside content/"),
+    Bad("symlink-inside-not-content", ESSAY, Symlink("../../styles/booklet.css"), 1, "resolves outside content/"),
+    Bad("symlink-data-outside", "content/data/geheim.yaml", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-image-outside", "content/essay/img/foto.png", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-template-outside", "templates/booklet/chapter.html", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-template-folder-outside", "templates/web", Symlink("{outside}"), 1, LINK_OUT),
+    Bad("symlink-labels-outside", "templates/labels/nl.yaml", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-custom-css-outside", CUSTOM_CSS, Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-theme-css-outside", "styles/tokens.css", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-font-outside", "fonts/eigen.woff2", Symlink("{outside}/secret.md"), 1, LINK_OUT),
+    Bad("symlink-broken-outside", "fonts/weg.woff2", Symlink("{outside}/weg.woff2"), 1, LINK_OUT),
     # -- YAML: aliases, nesting, keys, shapes ------------------------------------------------
     Bad("yaml-billion-laughs", "content/data/bom.yaml", Fixture("billion-laughs.yaml"), 3, "anchors (&name) are not allowed"),
     Bad("yaml-alias-only", COURSE, Replace("title: Zonder bronnen", "title: *x"), 20, "aliases (*name) are not allowed"),
@@ -233,11 +350,11 @@ def previous_build(tmp_path_factory) -> Path:
     return root
 
 
-def start(root: Path, *args: str) -> subprocess.Popen:
+def start(root: Path, *args: str, env: tuple[tuple[str, str], ...] = ()) -> subprocess.Popen:
     """`python build.py ARGS --root ROOT`, as an author types it, without waiting."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    environ = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **dict(env)}
     return subprocess.Popen([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ)
 
 
 def finish(process: subprocess.Popen) -> subprocess.CompletedProcess:
@@ -259,9 +376,12 @@ def apply(case: Bad, root: Path) -> None:
     change = case.change
     outside = root.parent / "outside"
     outside.mkdir(exist_ok=True)
-    (outside / "secret.md").write_text("---\ntitle: Geheim\n---\nGEHEIM\n")
-    if path.is_symlink() or path.exists():
+    (outside / "secret.md").write_text(f"---\ntitle: Geheim\n---\n{SECRET}\n")
+    if path.is_symlink() or path.is_file():
         path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     for extra, data in case.files:
         (root / extra).write_bytes(data)
     if change is None:
@@ -284,6 +404,7 @@ def assert_reported(case: Bad, result: subprocess.CompletedProcess, command: str
     output = result.stdout + result.stderr
     assert result.returncode == 1, f"{command}: exit {result.returncode}\n{output}"
     assert "Traceback" not in output and "internal error" not in output, output
+    assert SECRET not in output, output
     pattern = rf"^{re.escape(case.path)}:{case.line}:\d+: (warning: )?.*{re.escape(case.fragment)}"
     assert re.search(pattern, result.stderr, re.M), f"{command}: no {case.path}:{case.line}: …{case.fragment}…\n{result.stderr}"
 
@@ -308,7 +429,7 @@ def test_bad_input_is_reported_and_nothing_changes(case: Bad, previous_build: Pa
     flags = ("--strict",) if case.strict else ()
     # Both commands at once: they only read the project (a content error stops the build
     # before anything is staged), and this halves the wall time of the corpus.
-    running = {name: start(root, name, *flags) for name in ("check", "build")}
+    running = {name: start(root, name, *flags, env=case.env) for name in ("check", "build")}
     results = {name: finish(process) for name, process in running.items()}
     for name, result in results.items():
         assert_reported(case, result, name)

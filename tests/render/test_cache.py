@@ -56,6 +56,23 @@ def test_a_damaged_entry_is_made_again(tmp_path: Path) -> None:
     assert cache.cached(tmp_path, "kind", key, lambda: b"not used") == b"made again"
 
 
+def test_an_entry_swapped_for_another_is_made_again(tmp_path: Path) -> None:
+    """Another key's entry, whole and with its own valid seal, copied over this one's
+    (as a stale or forged cache folder would have it): a miss, not a wrong result."""
+    one, two = cache.key_of("one"), cache.key_of("two")
+    cache.cached(tmp_path, "kind", one, lambda: b"bytes of one")
+    cache.cached(tmp_path, "kind", two, lambda: b"bytes of two")
+    folder = tmp_path / cache.FOLDER / "kind"
+    shutil.copyfile(folder / f"{two}.bin", folder / f"{one}.bin")
+    cache._memory.clear()
+    assert cache.cached(tmp_path, "kind", one, lambda: b"one made again") == b"one made again"
+    assert cache.cached(tmp_path, "kind", two, lambda: b"not used") == b"bytes of two"
+    content_only = folder / f"{one}.bin"  # the bytes swapped, the old seal kept
+    content_only.write_bytes(content_only.read_bytes()[:32] + b"forged bytes")
+    cache._memory.clear()
+    assert cache.cached(tmp_path, "kind", one, lambda: b"made a third time") == b"made a third time"
+
+
 def test_a_cache_that_cannot_be_written_is_skipped(tmp_path: Path) -> None:
     (tmp_path / ".persklaar").write_text("a file where the folder would be", "utf-8")
     assert cache.cached(tmp_path, "kind", cache.key_of("y"), lambda: b"still made") == b"still made"

@@ -62,13 +62,15 @@ class Epub(Output):
     def check(self, pub: Publication, diags: Diagnostics) -> None:
         """The raster cover prints the title, subtitle, authors and the module icon."""
         from ...render.fonts import check_glyphs
-        from .package import cover_stylesheets, ncx_xml
+        from .package import cover_html, cover_stylesheets, ncx_xml
         from .pages import Pages
 
         if pub.theme.own:
             from ...render.templating import dry_run
 
             dry_run(diags, lambda: ncx_xml(pub, Pages(pub).render("images/cover.png").toc))
+            if pub.settings.cover.image is None:
+                dry_run(diags, lambda: cover_html(pub))
         if pub.settings.cover.image is not None:
             return  # the cover is the publication's own image: no text is set
         shown = {*pub.meta.title, *pub.meta.subtitle, *"".join(pub.meta.authors),

@@ -52,13 +52,17 @@ def cover_stylesheets(pub: Publication) -> list[Stylesheet]:
             *sheets[len(COVER_STYLESHEETS):]]
 
 
+def cover_html(pub: Publication) -> str:
+    """The raster cover's page (epub/cover-image.html), before WeasyPrint lays it out."""
+    return templating.render(pub, "epub/cover-image.html", meta=pub.meta,
+                             icon=next((m.icon for m in pub.modules if m.icon), ""), kicker=pub.settings.cover.kicker)
+
+
 def cover_png(pub: Publication) -> bytes:
     """The raster cover: the title page design, laid out by WeasyPrint, rasterised by pdfium."""
     from ...render.pdf import render_pdf
 
-    kicker = pub.settings.cover.kicker
-    page = templating.render(pub, "epub/cover-image.html", meta=pub.meta,
-                             icon=next((m.icon for m in pub.modules if m.icon), ""), kicker=kicker)
+    page = cover_html(pub)
     # An intermediate file, rasterised at once: no standard matters; PDF/UA's variant keeps
     # it as it always was (DeviceRGB colours, no output intent).
     pdf = render_pdf(page, pub.root, cover_stylesheets(pub), pub.meta.identifier, "EPUB cover", "ua-1")

@@ -7,6 +7,8 @@ Internal references (resolved by the core) point at the file that holds their ta
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 from collections import Counter
 from dataclasses import dataclass, field
@@ -78,11 +80,31 @@ def module_file(module: Module) -> str:
     return f"{module_stem(module)}.xhtml"
 
 
-def asset_name(asset: Asset) -> str:
-    """An image's name in the book (and the web edition): `images/essay-img-red.png` for
-    `content/essay/img/red.png`."""
-    stem, _, suffix = asset.path.removeprefix("content/").rpartition(".")
+def asset_names(pub: Publication) -> dict[str, str]:
+    """Each image's name in the book (and the web edition), one per source file:
+    `images/essay-img-red.png` for `content/essay/img/red.png`. Names are made readable
+    (slugs), so two files can come out alike (`Foto 1.png` and `foto-1.png`; `a/b-c.png`
+    and `a-b/c.png`), or like a name the book gives its cover or a chart: each of those
+    gets a short digest of its path (`images/foto-1-3f9a0c12.png`), the same in every build."""
+    paths = sorted({t.meta["asset"].path for body in pub.bodies() for _, t in body.walk()
+                    if t.type == "image" and "asset" in t.meta})
+    plain = {path: _plain_name(path) for path in paths}
+    count = Counter(plain.values())
+    return {path: _hashed_name(path) if count[name] > 1 or name.startswith(_RESERVED) else name
+            for path, name in plain.items()}
+
+
+_RESERVED = ("images/cover.", "images/chart-")  # the book's own cover and charts
+
+
+def _plain_name(path: str) -> str:
+    stem, _, suffix = path.removeprefix("content/").rpartition(".")
     return "images/" + "-".join(slugify(p) for p in stem.split("/")) + f".{suffix.lower()}"
+
+
+def _hashed_name(path: str) -> str:
+    stem, _, suffix = _plain_name(path).rpartition(".")
+    return f"{stem}-{hashlib.sha256(path.encode()).hexdigest()[:8]}.{suffix}"
 
 
 def section_id(section: Section) -> str:
@@ -100,6 +122,10 @@ class EpubRenderer(HtmlRenderer):
                       | {m.unit: module_stem(m) + self.suffix for m in pub.modules})
         self.assets: dict[str, tuple[str, bytes]] = {}
 
+    @functools.cached_property
+    def asset_names(self) -> dict[str, str]:
+        return asset_names(self.pub)
+
     def render_target(self, target: Target, page: Page) -> str:
         fragment = {"heading": target.anchor, "section": f"section-{target.anchor}", "unit": "top"}[target.kind]
         same = page.unit == target.unit
@@ -109,8 +135,8 @@ class EpubRenderer(HtmlRenderer):
         return f"links{self.suffix}#link-{number}"
 
     def render_image_src(self, asset: Asset) -> str:
-        """The image's name in the book (`asset_name`); copies the file in."""
-        name = asset_name(asset)
+        """The image's name in the book (`asset_names`); copies the file in."""
+        name = self.asset_names.get(asset.path) or _hashed_name(asset.path)  # a text outside the bodies
         data = (self.pub.root / asset.path).read_bytes()
         self.assets[name] = (asset.media_type, images.scaled(self.pub.root, data, asset.media_type, images.SCREEN_PX))
         return name

@@ -29,7 +29,7 @@ from ...errors import BuildError, Diagnostics, SourceLocation
 from ...render import figures, templating
 from ...render.html import Page
 from ...render.styles import Stylesheet, stylesheets
-from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, asset_name, chapter_stem, module_stem
+from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, asset_names, chapter_stem, module_stem
 
 HOME = "index.html"
 STYLESHEET = "style.css"
@@ -115,8 +115,7 @@ def _name(path: Path, taken: dict[str, Path]) -> str:
 
 def site_files(pub: Publication) -> list[str]:
     """Every file of the site, relative to the site's folder, without rendering anything."""
-    images = {asset_name(t.meta["asset"]) for body in pub.bodies() for _, t in body.walk() if t.type == "image"}
-    return [*page_names(pub), *sorted(images), STYLESHEET, *site_styles(pub).files]
+    return [*page_names(pub), *sorted(set(asset_names(pub).values())), STYLESHEET, *site_styles(pub).files]
 
 
 class WebRenderer(EpubRenderer):
