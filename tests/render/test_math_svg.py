@@ -28,7 +28,7 @@ def test_a_formula_sits_on_the_baseline_and_scales_with_the_text(tmp_path: Path,
     from PIL import Image
 
     img = math_img(tmp_path, to_mathml("x"), "x")
-    page = (f'<html><body style="margin:0;font-family:serif;font-size:{size}px">'
+    page = (f'<html><style>@page {{ margin: 0 }}</style><body style="margin:0;font-family:serif;font-size:{size}px">'
             f'<p style="margin:20px">x<span style="padding-left:100px"></span>{img}</p></body></html>')
     weasyprint.HTML(string=page).write_pdf(tmp_path / "x.pdf")
     subprocess.run(["pdftoppm", "-r", "144", "-png", "-singlefile", str(tmp_path / "x.pdf"), str(tmp_path / "x")],
