@@ -98,7 +98,8 @@ def add_edge_cases(root: Path) -> None:
         "Zie [de sectie](#een-sectie), [het begin](#01-begin) en [hier](#top).\n\n"
         "![Een grijs vlak](img/Grijs_Vlak.PNG)\n\n"
         "#### Te diep\n\nTekst.\n\n## Top\n\nNog eens [Waymo](https://waymo.com/).\n\n"
-        "```table\nlanden\n```\n\n```table\nlanden\n```\n",
+        "```table\nlanden\n```\n\n```table\nlanden\n```\n\n"
+        "Een formule: $E = mc^2$.\n\n$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$ {#eq-som}\n",
         encoding="utf-8",
     )
 

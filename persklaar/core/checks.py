@@ -14,9 +14,10 @@ import re
 from markdown_it.token import Token
 
 from ..errors import Diagnostics, SourceLocation
-from . import attributes
+from . import attributes, equations
 from .markdown import MAX_DEPTH, Scope, is_reference, url_problem, where
 from .model import Body
+from .syntax import MATH_TOKENS
 
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
 _TASK = re.compile(r'^<input class="task-list-item-checkbox"( checked="checked")? '
@@ -53,6 +54,8 @@ def _check_token(body: Body, block: Token, token: Token, scope: Scope, diags: Di
         _check_link(body, block, str(token.attrGet("href") or ""), diags)
     elif kind == "image":
         _check_image(body, block, token, scope, diags)
+    elif kind in MATH_TOKENS:
+        equations.convert(body, block, token, diags)
     elif kind == "fence" and token.info.strip() == "table":
         _check_table(body, block, token, scope, diags)
 

@@ -142,7 +142,10 @@ class Body:
       (2..6 under a chapter title, 3..6 in a section intro: no level skipped), `text`;
     - link_open: `link` (the number of an external URL) or `target` (a `Target`);
     - image: `asset` (an `Asset`);
-    - fence with info `table`: `table` (the data table's id).
+    - fence with info `table`: `table` (the data table's id);
+    - math_inline, math_inline_double (display math in a paragraph), math_block: `mathml`
+      (the formula's MathML, `alttext` its LaTeX); a display formula with an `eq-` id also
+      `equation` (its number, "3.1").
     """
 
     text: str

@@ -8,6 +8,11 @@
                           heading attributes (Pandoc, Quarto)
     > [!NOTE]             GitHub alerts (markdown-it-py's own `alerts` option)
     ::: {.callout-tip title="…"} … :::   Quarto callouts; `::: name` … `:::` fenced divs
+    $x^2$, $$\\sum_i x_i$$, $$ … $$ {#eq-id}
+                          TeX math, with Pandoc's rule for money: the opening `$` has no space
+                          after it, the closing `$` none before it and no digit after it
+                          (`$5 and $10` stays text); display math numbered by Quarto's
+                          `{#eq-…}` (mdit_py_plugins dollarmath, our display block)
 
 Everything here only *parses*; what an author may write in an attribute, which raw
 HTML passes and what becomes a callout is decided in `core.attributes` and
@@ -19,6 +24,7 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
@@ -29,6 +35,9 @@ _HEADING_ATTRS = re.compile(r"[ \t]*(\{[^{}]*\})[ \t]*$")
 _BRACES = re.compile(r"\{([^{}\n]*)\}")
 _ITEM = re.compile(r"""\s*(?:#([\w:.-]+)|\.([\w-]+)|([A-Za-z][\w:-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"'{}]+)))""")
 _ATTRS_AFTER = ("image", "link_close", "span_close", "code_inline")
+MATH_TOKENS = {"math_inline": False, "math_inline_double": True, "math_block": True}  # type → display
+_MATH_CLOSE = re.compile(r"\$\$[ \t]*(\{[^{}\n]*\})?[ \t]*$")
+_MATH_ATTRS = re.compile(r"^[ \t]*(\{[^{}\n]*\})")
 
 
 def parse_attrs(text: str) -> dict[str, str] | None:
@@ -60,6 +69,7 @@ def extend(md: MarkdownIt) -> None:
     """Add sub/sup, highlight, attributes, alerts and fenced divs to `md`."""
     from mdit_py_plugins.attrs import attrs_plugin
     from mdit_py_plugins.container import container_plugin
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.subscript import sub_plugin
     from mdit_py_plugins.superscript import superscript_plugin
 
@@ -72,6 +82,10 @@ def extend(md: MarkdownIt) -> None:
     md.use(container_plugin, name="div", validate=lambda params, *args: True)
     md.core.ruler.push("heading_attrs", _heading_attrs)
     md.core.ruler.push("callouts", _callouts)
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False,
+           allow_blank_lines=False)
+    md.block.ruler.at("math_block", _math_block)
+    md.core.ruler.push("math_attrs", _math_attrs)
 
 
 # ---------------------------------------------------------------- ==mark==
@@ -227,3 +241,61 @@ def _opener(out: list[Token], closer: Token) -> Token | None:
                 return token
             depth -= 1
     return None
+
+
+# ---------------------------------------------------------------- $math$
+
+
+def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """`$$` … `$$` starting a block, over lines without a blank one; the closing `$$` ends
+    its line, or carries Quarto's attributes (`$$ {#eq-energy}`). Anything else (`$$x$$ and
+    more`) is display math inside a paragraph, as in Pandoc (the inline rule)."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("$$", begin):
+        return False
+    parts, line, pos, close = [], start_line, begin + 2, None
+    while line < end_line:
+        text = state.src[pos: state.eMarks[line]]
+        if line > start_line and (not text.strip() or state.sCount[line] < state.blkIndent):
+            return False
+        close = _MATH_CLOSE.search(text)
+        if close is not None:
+            parts.append(text[: close.start()])
+            break
+        parts.append(text)
+        line += 1
+        pos = state.bMarks[line] + state.tShift[line] if line < end_line else 0
+    content = "\n".join(parts)
+    if close is None or "$$" in content or not content.strip():
+        return False
+    if silent:
+        return True
+    token = state.push("math_block", "math", 0)
+    token.block, token.content, token.markup, token.map = True, content, "$$", [start_line, line + 1]
+    if close.group(1):
+        _set_attrs(token, close.group(1))
+    state.line = line + 1
+    return True
+
+
+def _set_attrs(token: Token, written: str) -> None:
+    attrs = parse_attrs(written)
+    if attrs is None:
+        token.meta["bad_attrs"] = written
+    token.meta["attrs"] = attrs or {}
+
+
+def _math_attrs(state: StateCore) -> None:
+    """`$$E = mc^2$$ {#eq-energy}` inside a paragraph: the braces are the formula's attributes."""
+    for block in state.tokens:
+        children = block.children or []
+        for index, token in enumerate(children[:-1]):
+            after = children[index + 1]
+            if token.type != "math_inline_double" or after.type != "text":
+                continue
+            match = _MATH_ATTRS.match(after.content)
+            if match is not None:
+                _set_attrs(token, match.group(1))
+                after.content = after.content[match.end():]

@@ -27,6 +27,7 @@ from ..core.model import Asset, Body, Publication, Target
 from ..errors import BuildError
 from . import figures
 from .code import code_html
+from .math import MathRules
 from .syntax import SyntaxRules
 
 
@@ -64,7 +65,7 @@ class Page:
         return anchor
 
 
-class HtmlRenderer(SyntaxRules, RendererHTML):
+class HtmlRenderer(SyntaxRules, MathRules, RendererHTML):
     """Renders bodies of `pub` for one output; subclass and override the `render_*` hooks.
 
     `notes_at_foot`: an output with pages sets each footnote where it is called, for CSS

@@ -170,6 +170,9 @@ CASES = [
         "id #zelfde is already taken (by another heading or element on this page"),
     Bad("heading-id-of-a-div", ESSAY, FM + "::: {#kop}\nEen blok.\n:::\n\n## Kop {#kop}\n", 8,
         "heading id #kop is already taken"),
+    Bad("math-bad-formula", ESSAY, FM + "Tekst.\n\nDe breuk $\\frac{a}$ is half.\n", 6, "formula $\\frac{a}$ cannot be set: "
+        "frac needs 2 arguments"),
+    Bad("math-unknown-command", ESSAY, FM + "$$\n\\integral x\n$$\n", 4, "unknown command \\integral"),
     Bad("inline-html-unclosed", ESSAY, FM + "H<sub>2 O.\n", 4, "<sub> is never closed"),
     Bad("inline-html-attribute", ESSAY, FM + "Een <kbd class=\"x\">toets</kbd>.\n", 4, "raw HTML is not allowed"),
     Bad("inline-html-span", ESSAY, FM + "Een <span>woord</span>.\n", 4, "raw HTML is not allowed ('<span>')"),

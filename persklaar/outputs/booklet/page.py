@@ -120,6 +120,7 @@ class BookletRenderer(HtmlRenderer):
     footnotes float to the foot of their page; code lines break at the text's width."""
 
     notes_at_foot = True
+    math_pictures = True  # WeasyPrint draws no MathML
 
     def __init__(self, pub: Publication) -> None:
         super().__init__(pub)

@@ -30,6 +30,7 @@ from .pages import STYLESHEET, Book, Entry
 COVER_SIZE = (1600, 2560)  # px: an e-reader cover's 1 : 1.6
 COVER_STYLESHEETS = ("tokens.css", "fonts.css")  # and the theme's templates/epub/cover-image.css
 XHTML = "application/xhtml+xml"
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"  # a page holding MathML declares it (property mathml)
 
 
 # ---------------------------------------------------------------- the cover
@@ -97,7 +98,8 @@ def package(pub: Publication, pages: Book, cover: tuple[str, bytes], when: dt.da
     book = epub.EpubBook()
     metadata(book, pub, pages.visual)
     book.set_cover(*cover, create_page=False)
-    css, fonts = packed(stylesheets(pub, ("epub.css", "code.css", "callouts.css"), page_rules=False), pub.root)
+    sheets = stylesheets(pub, ("epub.css", "code.css", "callouts.css", "math.css"), page_rules=False)
+    css, fonts = packed(sheets, pub.root)
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css.encode()))
     for name, (media, data) in sorted(fonts.items()):
         book.add_item(epub.EpubItem(uid=f"font-{slugify(name)}", file_name=name, media_type=media, content=data))
@@ -111,7 +113,7 @@ def package(pub: Publication, pages: Book, cover: tuple[str, bytes], when: dt.da
     for page in pages.pages:
         item = epub.EpubItem(uid=page.name.removesuffix(".xhtml"), file_name=page.name, media_type=XHTML,
                              content=page.xhtml.encode())
-        item.properties = ["nav"] if page.nav else []
+        item.properties = (["nav"] if page.nav else []) + (["mathml"] if MATHML_NS in page.xhtml else [])
         book.add_item(item)
         book.spine.append(item)
     book.guide = [{"type": m, "href": h, "title": t} for m, h, t in _guide(pages.landmarks)]

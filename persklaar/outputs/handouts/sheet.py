@@ -100,6 +100,7 @@ class HandoutRenderer(HtmlRenderer):
     footnotes at the foot of the page; code lines break at the text's width."""
 
     notes_at_foot = True
+    math_pictures = True  # WeasyPrint draws no MathML
 
     def __init__(self, pub: Publication, section: Section, numbers: dict[str, int]) -> None:
         super().__init__(pub)

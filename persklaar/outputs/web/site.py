@@ -37,7 +37,8 @@ STYLESHEET = "style.css"
 # Text shows at once in a fallback font while a font loads (the shipped fonts are WOFF2
 # subsets with a unicode-range each, so a browser fetches only the ranges a page uses).
 FONT_FACE = re.compile(r"@font-face\s*\{(?![^}]*font-display)")
-STYLE_PARTS = ("fonts.css", "tokens.css", "code.css", "callouts.css", "web.css")  # under styles/, joined into style.css
+# under styles/, joined into style.css
+STYLE_PARTS = ("fonts.css", "tokens.css", "code.css", "callouts.css", "math.css", "web.css")
 
 
 def page_names(pub: Publication) -> list[str]:
