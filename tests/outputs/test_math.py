@@ -13,7 +13,6 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-
 from pypdf import PdfReader
 
 from support import FIXTURES, cli, epubcheck, structure_elements
