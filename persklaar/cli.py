@@ -121,10 +121,18 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", type=Path, default=Path("content/course"), metavar="DIR",
                      help="where the module YAML files go (default: content/course)")
     imp.add_argument("--force", action="store_true", help="overwrite existing module files")
+    fonts = commands.add_parser("fonts", parents=[_common(True)], help="add a free font for Chinese, Japanese, Korean",
+                                description="Fetch a free (SIL OFL) Noto font from the npm registry into the "
+                                            "publication's fonts/, checked against the registry's SHA-512, and "
+                                            "name it in theme.fonts.scripts in content/publication.yaml.")
+    fonts_commands = fonts.add_subparsers(dest="action", metavar="ACTION", required=True)
+    fonts_add = fonts_commands.add_parser("add", parents=[_common(True)], help="fetch a font into fonts/")
+    fonts_add.add_argument("font", metavar="FONT", help="noto-sans-sc, noto-sans-tc, noto-sans-hk, noto-sans-jp "
+                                                      "or noto-sans-kr")
     return p
 
 
-COMMANDS = ("build", "check", "serve", "new", "schema", "import")
+COMMANDS = ("build", "check", "serve", "new", "schema", "import", "fonts")
 
 
 def _with_command(argv: list[str]) -> list[str]:
@@ -144,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.quiet and args.verbose:
             raise UsageError("persklaar: -q and -v exclude each other")
         commands = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new,
-                    "schema": run_schema, "import": run_import}
+                    "schema": run_schema, "import": run_import,
+                    "fonts": run_fonts}
         return commands[args.command](args)
     except UsageError as exc:
         print(exc, file=sys.stderr)
@@ -236,6 +245,13 @@ def run_import(args) -> int:
 
     return do_import([str(p) for p in args.pages], str(args.out), args.force, lambda m: print(m, file=sys.stderr),
                      strict=args.strict)
+
+
+def run_fonts(args) -> int:
+    from .importer.fontsource import add
+
+    _require_project(args.root)
+    return add(args.root.resolve(), args.font, lambda m: None if args.quiet else print(m, file=sys.stderr))
 
 
 def _require_project(root: Path) -> None:

@@ -69,10 +69,13 @@ def _link(source: str, dest: str) -> None:
         shutil.copy2(source, dest)
 
 
-def cli(*args: str, cwd: Path = REPO, timeout: int = 300) -> subprocess.CompletedProcess:
-    """The real command line in a subprocess, as an author runs it."""
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+def cli(*args: str, cwd: Path = REPO, timeout: int = 300,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The real command line in a subprocess, as an author runs it (`env`: variables added)."""
+    import os
+
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **env} if env else None)
 
 
 def _png() -> bytes:

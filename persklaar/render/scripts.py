@@ -63,8 +63,8 @@ def remedy(code: str) -> str:
     if code in _FETCH:
         family = _FETCH[code].replace("-", " ").title().replace("Sc", "SC").replace("Jp", "JP") \
             .replace("Kr", "KR")
-        return (f"add the free font {family} (SIL OFL; the npm package @fontsource/{_FETCH[code]} "
-                "has it as .woff2) to the publication's fonts/ and name it in theme.fonts in publication.yaml")
+        return (f"run `persklaar fonts add {_FETCH[code]}` (it fetches the free font {family} into fonts/ and "
+                "names it in theme.fonts.scripts), or add a font of your own to fonts/ (theme.fonts)")
     return "add a font that has it to the publication's fonts/ and name it in theme.fonts in publication.yaml"
 
 

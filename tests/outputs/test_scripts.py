@@ -216,8 +216,9 @@ def test_check_reads_entities_and_reports_a_script_once_a_file_with_a_message_of
     lines = [line for line in result.stderr.splitlines() if line.startswith("content/essay/03-zh.md")]
     han = len(set(chinese))
     assert lines[0] == (f"content/essay/03-zh.md:4:10: no font for 中 U+4E2D (Chinese, {han} characters in this "
-                        "file): add the free font Noto Sans SC (SIL OFL; the npm package @fontsource/noto-sans-sc "
-                        "has it as .woff2) to the publication's fonts/ and name it in theme.fonts in publication.yaml")
+                        "file): run `persklaar fonts add noto-sans-sc` (it fetches the free font Noto Sans SC into "
+                        "fonts/ and names it in theme.fonts.scripts), or add a font of your own to fonts/ "
+                        "(theme.fonts)")
     assert any(line.startswith("content/essay/03-zh.md:8:13: no font for ആ U+0D06 (Malayalam)")
                for line in lines), lines
     assert len(lines) == 2  # Chinese once (its full-width punctuation with it), Malayalam once
