@@ -248,10 +248,14 @@ def run_import(args) -> int:
 
 
 def run_fonts(args) -> int:
-    from .importer.fontsource import add
+    from .importer.fontsource import FontFetchError, add
 
     _require_project(args.root)
-    return add(args.root.resolve(), args.font, lambda m: None if args.quiet else print(m, file=sys.stderr))
+    try:
+        return add(args.root.resolve(), args.font, lambda m: None if args.quiet else print(m, file=sys.stderr))
+    except FontFetchError as exc:
+        print(f"persklaar fonts add: {exc}", file=sys.stderr)
+        return 1
 
 
 def _require_project(root: Path) -> None:

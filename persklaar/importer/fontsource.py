@@ -45,8 +45,8 @@ class Package:
 
 PACKAGES = {
     "noto-sans-sc": Package("chinese-simplified", "Chinese (Simplified)", "中文，。"),
-    "noto-sans-tc": Package("chinese-traditional", "Chinese (Traditional)", "中文，。"),
-    "noto-sans-hk": Package("chinese-hongkong", "Chinese (Hong Kong)", "中文，。"),
+    "noto-sans-tc": Package("chinese-traditional", "Chinese (Traditional)", "中文"),
+    "noto-sans-hk": Package("chinese-hongkong", "Chinese (Hong Kong)", "中文"),
     "noto-sans-jp": Package("japanese", "Japanese", "日本語かなカナ"),
     "noto-sans-kr": Package("korean", "Korean", "한국어"),
 }
@@ -198,7 +198,21 @@ def _inserted(lines: list[str], theme, fonts, scripts, item: list[str]) -> list[
         return None
     if scripts is None:
         return [*lines[: fonts_at + 1], "    scripts:", *("      " + x for x in item), *lines[fonts_at + 1:]]
-    return None
+    scripts_at = _key_line(lines, "scripts", 4, fonts_at + 1)
+    if not isinstance(scripts, list) or scripts_at is None:
+        return None
+    end, indent = scripts_at + 1, None
+    for n in range(scripts_at + 1, len(lines)):  # the list's lines: its items, more indented than `scripts:`
+        line = lines[n]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        depth = len(line) - len(line.lstrip())
+        if depth <= 4 and not (depth == 4 and line.lstrip().startswith("- ")):
+            break
+        if indent is None and line.lstrip().startswith("- "):
+            indent = depth
+        end = n + 1
+    return [*lines[:end], *(" " * (indent or 6) + x for x in item), *lines[end:]]
 
 
 def _key_line(lines: list[str], key: str, indent: int, start: int = 0) -> int | None:

@@ -147,3 +147,37 @@ def test_an_unknown_font_and_an_unreachable_registry_are_one_line_each(tmp_path:
     offline = _add(root, "http://127.0.0.1:9")  # the discard port: nothing listens
     assert offline.returncode == 1 and "cannot reach http://127.0.0.1:9/" in offline.stderr
     assert "Traceback" not in offline.stderr + unknown.stderr
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("title: X\n", "title: X\ntheme:\n  fonts:\n    scripts:\n      - regular: fonts/a-400.woff2\n"
+                   "        bold: fonts/a-700.woff2\n"),
+    ("theme:\n  accent: '#123456'  # mine\n", "theme:\n  fonts:\n    scripts:\n      - regular: fonts/a-400.woff2\n"
+     "        bold: fonts/a-700.woff2\n  accent: '#123456'  # mine\n"),
+    ("theme:\n  fonts:\n    body: Source Sans 3\n",
+     "theme:\n  fonts:\n    scripts:\n      - regular: fonts/a-400.woff2\n"
+     "        bold: fonts/a-700.woff2\n    body: Source Sans 3\n"),
+    ("theme:\n  fonts:\n    scripts:\n      - fonts/runen.ttf\n# end\nchapters: {}\n",
+     "theme:\n  fonts:\n    scripts:\n      - fonts/runen.ttf\n      - regular: fonts/a-400.woff2\n"
+     "        bold: fonts/a-700.woff2\n# end\nchapters: {}\n"),
+])
+def test_the_entry_is_added_keeping_the_rest_of_publication_yaml(tmp_path: Path, before: str, after: str) -> None:
+    from persklaar.importer.fontsource import _register
+
+    config = tmp_path / "publication.yaml"
+    config.write_text(before, "utf-8")
+    said: list[str] = []
+    _register(config, {"regular": "fonts/a-400.woff2", "bold": "fonts/a-700.woff2"}, said.append)
+    assert config.read_text("utf-8") == after, said
+
+
+def test_a_shape_it_cannot_edit_safely_is_left_alone_with_the_lines_to_add(tmp_path: Path) -> None:
+    from persklaar.importer.fontsource import _register
+
+    config = tmp_path / "publication.yaml"
+    config.write_text("theme: {fonts: {scripts: [fonts/runen.ttf]}}\n", "utf-8")
+    said: list[str] = []
+    _register(config, {"regular": "fonts/a-400.woff2", "bold": "fonts/a-700.woff2"}, said.append)
+    assert config.read_text("utf-8") == "theme: {fonts: {scripts: [fonts/runen.ttf]}}\n"
+    assert said and "add these lines under theme: fonts: scripts:" in said[0]
+    assert "- regular: fonts/a-400.woff2" in said[0]
