@@ -14,13 +14,14 @@ import io
 import json
 import tarfile
 import threading
+import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from support import cli, copy_project
+from support import cli, copy_project, epubcheck
 
 CHINESE = "中文，。人工智能"
 
@@ -105,6 +106,7 @@ def test_fonts_add_makes_a_chinese_chapter_build(tmp_path: Path, registry) -> No
     url, _ = registry
     root = copy_project(tmp_path)
     (root / "content/essay/03-zh.md").write_text(f"---\ntitle: Zh\n---\nEen zin met {CHINESE} erin.\n", "utf-8")
+    (root / "content/essay/04-zh.md").write_text(f"---\ntitle: Zh\nlanguage: zh\n---\n{CHINESE}\n", "utf-8")
     refused = cli("check", "--root", str(root))
     assert refused.returncode == 1 and "run `persklaar fonts add noto-sans-sc`" in refused.stderr
     result = _add(root, url)
@@ -116,12 +118,19 @@ def test_fonts_add_makes_a_chinese_chapter_build(tmp_path: Path, registry) -> No
     assert "- regular: fonts/noto-sans-sc-400.woff2\n        bold: fonts/noto-sans-sc-700.woff2\n" in yaml_text
     again = _add(root, url)  # a second time: the entry is not doubled
     assert again.returncode == 0 and (root / "content/publication.yaml").read_text("utf-8") == yaml_text
-    built = cli("--root", str(root), "booklet", "web")
+    built = cli("--root", str(root), "booklet", "web", "epub")
     assert built.returncode == 0, built.stderr + built.stdout
     text = " ".join(page.extract_text() for page in PdfReader(root / "dist/mini-boekje.pdf").pages)
     assert "人工智能" in text.replace(" ", "")
     assert (root / "dist/web/fonts/noto-sans-sc-400.woff2").is_file()
     assert not Path("/tmp/pwned").exists()
+    with zipfile.ZipFile(root / "dist/mini-boekje.epub") as epub:  # packed, used where the text is Chinese
+        css, opf = epub.read("EPUB/css/epub.css").decode(), epub.read("EPUB/content.opf").decode()
+        font = epub.read("EPUB/css/fonts/noto-sans-sc-400.woff2")
+    assert font == (root / "fonts/noto-sans-sc-400.woff2").read_bytes()
+    assert ':lang(zh) { font-family: "Publication Script 1"; }' in css and "body { font-family" not in css
+    assert 'href="css/fonts/noto-sans-sc-700.woff2"' in opf and 'media-type="font/woff2"' in opf
+    assert epubcheck(root / "dist/mini-boekje.epub") == []
 
 
 def test_a_tarball_whose_digest_differs_is_refused_and_nothing_is_written(tmp_path: Path, registry) -> None:

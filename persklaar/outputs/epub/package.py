@@ -24,7 +24,7 @@ from ...errors import BuildError
 from ...render import templating
 from ...render.styles import Stylesheet, of_file, stylesheets
 from . import epubzip
-from .fonts import packed
+from .fonts import packed, script_fonts
 from .pages import STYLESHEET, Book, Entry
 
 COVER_SIZE = (1600, 2560)  # px: an e-reader cover's 1 : 1.6
@@ -99,7 +99,8 @@ def package(pub: Publication, pages: Book, cover: tuple[str, bytes], when: dt.da
     metadata(book, pub, pages.visual)
     book.set_cover(*cover, create_page=False)
     sheets = stylesheets(pub, ("epub.css", "code.css", "callouts.css", "math.css"), page_rules=False)
-    css, fonts = packed(sheets, pub.root)
+    own = script_fonts(pub)
+    css, fonts = packed(sheets + ([own] if own else []), pub.root)
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css.encode()))
     for name, (media, data) in sorted(fonts.items()):
         book.add_item(epub.EpubItem(uid=f"font-{slugify(name)}", file_name=name, media_type=media, content=data))
