@@ -76,6 +76,44 @@ def css_urls(tokens) -> list[str]:
     return urls
 
 
+def used_codes(pub: Publication) -> frozenset[int]:
+    """Every character an output may show: the texts' (each file's glyphs), the labels' and
+    ASCII. A font is cut down to these (the EPUB) or left out when it has none (the web)."""
+    chars = {g.char for g in pub.glyphs} | set("".join(pub.labels.values()))
+    return frozenset(ord(c) for c in chars if len(c) == 1) | frozenset(range(0x20, 0x7F))
+
+
+def subset(root: Path, path: Path, codes: frozenset[int]) -> bytes:
+    """The font file `path` cut down to the glyphs of `codes` (and what they need: shaping
+    features, ligatures, marks kept), in its own format (a `format()` beside its url stays
+    true); made once per font and text, cached."""
+    from . import cache
+
+    data = path.read_bytes()
+
+    def make() -> bytes:
+        import io
+
+        from fontTools import subset as cut
+        from fontTools.ttLib import TTFont
+
+        options = cut.Options()
+        options.layout_features = ["*"]
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        font = TTFont(io.BytesIO(data))
+        flavor = font.flavor  # None (TTF/OTF), "woff" or "woff2"
+        subsetter = cut.Subsetter(options)
+        subsetter.populate(unicodes=sorted(codes))
+        subsetter.subset(font)
+        out = io.BytesIO()
+        font.flavor = flavor
+        font.save(out)
+        return out.getvalue()
+
+    return cache.cached(root, "font-subset", cache.key_of("subset-2", data, ",".join(map(str, sorted(codes)))), make)
+
+
 def unused_face(rule: str, used: frozenset[int]) -> bool:
     """Whether the `@font-face { … }` text `rule` has a unicode-range none of `used` is in
     (a face for a script the publication does not write: the web edition leaves it out)."""

@@ -246,17 +246,24 @@ def test_a_font_of_the_publications_own_css_is_packed_into_the_epub(tmp_path: Pa
     (root / "styles/custom.css").write_text(
         '@font-face { font-family: "Eigen"; src: url("../fonts/eigen-hebreeuws.woff2") format("woff2"); }\n'
         'p { font-family: "Eigen", serif; }\n', "utf-8")
+    (root / "content/essay/03-shalom.md").write_text("---\ntitle: Shalom\n---\n[שלום]{lang=he}\n", "utf-8")
     result = cli("--root", str(root), "epub")
     assert result.returncode == 0, result.stderr + result.stdout
     epub_path = root / "dist/mini-boekje.epub"
     with zipfile.ZipFile(epub_path) as epub:
         css = epub.read("EPUB/css/epub.css").decode()
         assert 'url("fonts/eigen-hebreeuws.woff2")' in css
-        assert epub.read("EPUB/css/fonts/eigen-hebreeuws.woff2") == (root / "fonts/eigen-hebreeuws.woff2").read_bytes()
+        packed = epub.read("EPUB/css/fonts/eigen-hebreeuws.woff2")
         opf = epub.read("EPUB/content.opf").decode()
     assert re.search(r'<item [^>]*href="css/fonts/eigen-hebreeuws.woff2"[^>]*media-type="font/woff2"', opf) or \
         re.search(r'<item [^>]*media-type="font/woff2"[^>]*href="css/fonts/eigen-hebreeuws.woff2"', opf), opf
     assert epubcheck(epub_path) == []  # no RSC-007: the font is in the package
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(packed))  # cut down to what the publication writes: שלום, not א
+    assert font.flavor == "woff2" and {ord(c) for c in "שלום"} <= set(font.getBestCmap())
+    assert 0x05D0 not in font.getBestCmap()
+    assert len(packed) < (root / "fonts/eigen-hebreeuws.woff2").stat().st_size
 
 
 # ---------------------------------------------------------------- a font for one script

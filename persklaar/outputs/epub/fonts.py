@@ -16,9 +16,13 @@ MEDIA = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf
 _URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
 
 
-def packed(sheets: list[Stylesheet], root: Path) -> tuple[str, dict[str, tuple[str, bytes]]]:
+def packed(sheets: list[Stylesheet], root: Path,
+           codes: frozenset[int] | None = None) -> tuple[str, dict[str, tuple[str, bytes]]]:
     """The stylesheets joined, each font `url()` pointing into the package; and the font files
-    (name in the package → media type, bytes). A font outside the publication stays out."""
+    (name in the package → media type, bytes), cut down to the characters `codes` as WOFF2
+    when given. A font outside the publication stays out."""
+    from ...render.fonts import subset
+
     files: dict[str, tuple[str, bytes]] = {}
     texts = []
     for sheet in sheets:
@@ -28,7 +32,7 @@ def packed(sheets: list[Stylesheet], root: Path) -> tuple[str, dict[str, tuple[s
             if media is None or not target.is_file() or not target.is_relative_to(root.resolve()):
                 return match.group(0)
             name = f"fonts/{target.name}"
-            files[f"css/{name}"] = (media, target.read_bytes())
+            files[f"css/{name}"] = (media, target.read_bytes() if codes is None else subset(root, target, codes))
             return f'url("{name}")'
         texts.append(_URL.sub(swap, sheet.text))
     return "".join(texts), files

@@ -22,6 +22,7 @@ from ...core.model import Publication
 from ...core.text import slugify
 from ...errors import BuildError
 from ...render import templating
+from ...render.fonts import used_codes
 from ...render.styles import Stylesheet, of_file, stylesheets
 from . import epubzip
 from .fonts import packed, script_fonts
@@ -100,7 +101,7 @@ def package(pub: Publication, pages: Book, cover: tuple[str, bytes], when: dt.da
     book.set_cover(*cover, create_page=False)
     sheets = stylesheets(pub, ("epub.css", "code.css", "callouts.css", "math.css"), page_rules=False)
     own = script_fonts(pub)
-    css, fonts = packed(sheets + ([own] if own else []), pub.root)
+    css, fonts = packed(sheets + ([own] if own else []), pub.root, used_codes(pub))
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css.encode()))
     for name, (media, data) in sorted(fonts.items()):
         book.add_item(epub.EpubItem(uid=f"font-{slugify(name)}", file_name=name, media_type=media, content=data))

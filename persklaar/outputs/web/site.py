@@ -27,7 +27,7 @@ from ...core.attributes import size_rules
 from ...core.model import Module, Publication, group_parts
 from ...errors import BuildError, Diagnostics, SourceLocation
 from ...render import figures, templating
-from ...render.fonts import unused_face
+from ...render.fonts import unused_face, used_codes
 from ...render.html import Page
 from ...render.styles import Stylesheet, stylesheets
 from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, asset_names, chapter_stem, module_stem
@@ -71,7 +71,7 @@ def site_styles(pub: Publication) -> Styles:
     files: dict[str, Path] = {}
     parts = []
     diags = Diagnostics()
-    used = _used_codes(pub)
+    used = used_codes(pub)
     for sheet in stylesheets(pub, STYLE_PARTS, page=None):
         def local(match: re.Match, sheet: Stylesheet = sheet) -> str:
             return f'url("{_copy(sheet, match, trusted, files, diags)}")'
@@ -88,13 +88,6 @@ def site_styles(pub: Publication) -> Styles:
     if sizes:
         parts.append(f"/* ---- image sizes ({{width=…}} in the texts) ---- */\n{sizes}\n")
     return Styles("\n".join(parts), dict(sorted(files.items())))
-
-
-def _used_codes(pub: Publication) -> frozenset[int]:
-    """Every character the site may show: the texts' (each file's glyphs), the labels' and
-    ASCII. Faces for none of them (an Arabic subset in a Dutch book) are not shipped."""
-    chars = {g.char for g in pub.glyphs} | set("".join(pub.labels.values()))
-    return frozenset(ord(c) for c in chars if len(c) == 1) | frozenset(range(0x20, 0x7F))
 
 
 def _copy(sheet: Stylesheet, match: re.Match, trusted: list[Path], files: dict[str, Path],
