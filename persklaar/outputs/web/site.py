@@ -27,7 +27,7 @@ from ...core.attributes import size_rules
 from ...core.model import Module, Publication, group_parts
 from ...errors import BuildError, Diagnostics, SourceLocation
 from ...render import figures, templating
-from ...render.fonts import unused_face, used_codes
+from ...render.fonts import subset, unused_face, used_codes
 from ...render.html import Page
 from ...render.styles import Stylesheet, stylesheets
 from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, asset_names, chapter_stem, module_stem
@@ -224,7 +224,10 @@ def write_site(pub: Publication, site: Site, staging: Path, expected: list[str])
     files |= {name: data for name, (_, data) in site.assets.items()}
     styles = site_styles(pub)
     files[STYLESHEET] = styles.css.encode()
-    files |= {name: path.read_bytes() for name, path in styles.files.items()}
+    used, own = used_codes(pub), (pub.root / "fonts").resolve()
+    for name, path in styles.files.items():  # the publication's fonts/ cut down to what it writes
+        own_font = path.suffix.lower() in FONT_SUFFIXES and path.is_relative_to(own)
+        files[name] = subset(pub.root, path, used) if own_font else path.read_bytes()
     if sorted(files) != sorted(expected):
         extra, missing = sorted(set(files) - set(expected)), sorted(set(expected) - set(files))
         raise BuildError(f"web edition: files differ from the plan (extra: {extra}, missing: {missing})")
