@@ -113,6 +113,7 @@ class Settings:
     cover: Cover = field(default_factory=Cover)
     numbered_chapters: bool = True
     pdf_standard: PdfStandard = DEFAULT_PDF_STANDARD  # core.standards
+    numbering: str = "chapter"  # figures, tables, formulas: per chapter ("3.2") or "book" ("7")
 
 
 TargetKind = Literal["unit", "heading", "section"]
