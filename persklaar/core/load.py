@@ -75,8 +75,8 @@ class Loader:
         self.check_unique_modules(modules)
         self.diags.raise_if_errors()
         refs.resolve(chapters, modules, self.diags)
-        assert settings is not None
-        xrefs.resolve(chapters, modules, settings.numbering, self.diags)
+        assert settings is not None and locale is not None
+        xrefs.resolve(chapters, modules, settings.numbering, locale.labels, self.diags)
         self.diags.raise_if_errors()
         found = links.collect(chapters, modules)
         self.warn_placeholders(found)

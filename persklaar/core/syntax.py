@@ -355,8 +355,9 @@ def _table_captions(state: StateCore) -> None:
             last.content = last.content[: match.start()].rstrip()
         opener.type, opener.tag, opener.meta["caption"] = "table_caption_open", "caption", True
         tokens[index + 3].type, tokens[index + 3].tag = "table_caption_close", "caption"
-        tokens[start].map = [tokens[start].map[0], opener.map[1]] if tokens[start].map and opener.map else \
-            tokens[start].map
+        table_map, caption_map = tokens[start].map, opener.map
+        if table_map and caption_map:  # the table's lines include its caption's (for positions)
+            tokens[start].map = [table_map[0], caption_map[1]]
         tokens[start + 1: start + 1] = tokens[index + 1: index + 4]
         del tokens[index + 4: index + 7]
         index += 4

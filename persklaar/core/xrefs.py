@@ -12,7 +12,8 @@ Each kind is counted per chapter ("3.2": the second figure of the book's third c
 "8.1" in course module 8), or through the book with `chapters: {numbering: book}` ("7").
 A numbered element gets `meta["number"]` (and `meta["xref_kind"]`, its prefix); a display
 formula also `meta["equation"]`, which `render.math` prints. Each `xref` token gets
-`target` (a `Target`), `number` and `label` (the label key of its kind, `xref_fig`).
+`target` (a `Target`), `number` and `label` (the label key of its kind, `xref_fig`), and
+its words as its content ("Figuur 3.2", for the link list's text of a link around it).
 
 A new kind is a prefix in `core.syntax.XREF_PREFIXES`, a label `xref_<prefix>` and a
 branch in `_numbered` here. An unknown id, or an id given twice in the publication, is an
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -52,7 +53,7 @@ def label_key(anchor: str) -> str:
 
 
 def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], numbering: str,
-            diags: Diagnostics) -> None:
+            labels: Mapping[str, str], diags: Diagnostics) -> None:
     """Number every figure, table and formula with an id, and resolve every `@id` to it."""
     units = [(str(i), [c.body]) for i, c in enumerate(chapters, start=1)]
     units += [(str(m.number), [s.intro for s in m.sections]) for m in modules]
@@ -77,7 +78,7 @@ def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], numberin
                     if kind == "eq":
                         token.meta["equation"] = number
     for body in bodies:
-        _refer(body, found, diags)
+        _refer(body, found, labels, diags)
 
 
 def _numbered(body: Body, wanted: set[str], found: dict[str, Numbered]) -> Iterator[Numbered]:
@@ -108,7 +109,7 @@ def _twice(element: Numbered, first: Numbered, diags: Diagnostics) -> None:
                                "every numbered figure, table and formula needs an id of its own")
 
 
-def _refer(body: Body, found: dict[str, Numbered], diags: Diagnostics) -> None:
+def _refer(body: Body, found: dict[str, Numbered], labels: Mapping[str, str], diags: Diagnostics) -> None:
     for block in body.tokens:
         depth = 0
         for token in block.children or ():
@@ -128,3 +129,5 @@ def _refer(body: Body, found: dict[str, Numbered], diags: Diagnostics) -> None:
             number = element.tokens[0].meta["number"]
             token.meta.update(target=Target(element.unit, "heading", anchor), number=number,
                               label=label_key(anchor), in_link=depth > 0)
+            # its words, where a text is read without the renderer (a link's text in the link list)
+            token.content = f"{labels.get(label_key(anchor), anchor)}\u00a0{number}"
