@@ -102,3 +102,24 @@ def test_numbering_through_the_book(tmp_path: Path):
     assert "Tabel 2: Banen per sector" in captions  # Tabel 1 is the data table of chapter 2
     numbers = [_text(el) for el in page.iter() if el.get("class") == "equation-number"]
     assert numbers == ["(1)"]
+
+
+def test_a_handout_links_a_figure_on_its_sheet(tmp_path: Path):
+    from persklaar.core.load import load
+    from persklaar.outputs.handouts.sheet import sheet_html
+
+    root = _project(tmp_path)
+    (root / "content/course/img").mkdir()
+    (root / "content/course/img/grijs.png").write_bytes(PNG)
+    course = root / "content/course/03-robots.yaml"
+    course.write_text(course.read_text("utf-8").replace(
+        "intro: Deze paragraaf heeft geen bronnen.",
+        'intro: "Zie @fig-robot.\\n\\n![Een robot](img/grijs.png){#fig-robot}\\n"'), "utf-8")
+    pub, _ = load(root)
+    module = pub.modules[0]
+    section = next(s for s in module.sections if "fig-robot" in s.intro.text)
+    page = sheet_html(pub, module, section, pub.meta.date, 0)
+    prefix = re.search(r'<figure class="image" id="([^"]*)fig-robot">', page)
+    assert prefix, page
+    assert f'<a href="#{prefix.group(1)}fig-robot">Figuur 3.1</a>' in page.replace("\u00a0", " ")
+    assert '<span class="figure-label">Figuur\u00a03.1:</span> Een robot' in page
