@@ -29,7 +29,7 @@ _ID = re.compile(r"[A-Za-z][\w.:-]*")
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _LENGTH = re.compile(r"(\d+(?:\.\d+)?)(%|px|cm|mm|in)?")
 _ATTRIBUTED = ("heading_open", "image", "link_open", "span_open", "container_div_open", "callout_open",
-               "math_block", "math_inline_double")
+               "math_block", "math_inline_double", "table_open")
 INLINE_TAGS = ("sub", "sup", "kbd", "br", "mark", "small", "abbr")
 _TAG = re.compile(r"<(/?)([a-z]+)((?:\s+title=(?:\"[^\"<>]*\"|'[^'<>]*'))?)\s*(/?)>\Z", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->\s*\Z", re.DOTALL)

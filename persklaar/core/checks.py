@@ -15,10 +15,11 @@ from markdown_it.token import Token
 
 from ..errors import Diagnostics, SourceLocation
 from . import attributes, equations
-from .markdown import MAX_DEPTH, Scope, is_reference, url_problem, where
+from .markdown import MAX_DEPTH, Scope, inline_text, is_reference, url_problem, where
 from .model import Body
 from .syntax import MATH_TOKENS
 
+FIGURE_PREFIX = "fig-"
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
 _TASK = re.compile(r'^<input class="task-list-item-checkbox"( checked="checked")? '
                    r'disabled="disabled" type="checkbox">$')
@@ -143,12 +144,25 @@ def _check_footnotes(body: Body, footnotes: dict, diags: Diagnostics) -> None:
 
 
 def _mark_figures(body: Body) -> None:
-    """A paragraph holding one image with a title (`![alt](file "Caption")`) is a figure."""
+    """A paragraph holding one image with a title (`![alt](file "Caption")`) is a figure; so is
+    one with a `fig-` id (Quarto: `![Caption](file){#fig-x}`, the alt text its caption), which
+    `core.xrefs` numbers (`figure_id` on the paragraph)."""
     tokens = body.tokens
     for index, token in enumerate(tokens[:-2]):
         if token.type != "paragraph_open" or tokens[index + 1].type != "inline":
             continue
         children = [c for c in tokens[index + 1].children or [] if not (c.type == "text" and not c.content.strip())]
-        if len(children) == 1 and children[0].type == "image" and children[0].attrGet("title"):
-            token.meta["figure"] = str(children[0].attrGet("title"))
-            tokens[index + 2].meta["figure"] = token.meta["figure"]
+        if len(children) != 1 or children[0].type != "image":
+            continue
+        image = children[0]
+        anchor = str(image.meta.get("html", {}).get("id", ""))
+        if anchor.startswith(FIGURE_PREFIX):
+            token.meta["figure_id"] = anchor
+            image.meta["in_figure"] = True
+            token.meta["figure"] = inline_text(image)
+        elif image.attrGet("title"):
+            token.meta["figure"] = str(image.attrGet("title"))
+        else:
+            continue
+        tokens[index + 2].meta["figure"] = token.meta["figure"]
+        tokens[index + 2].meta["figure_id"] = token.meta.get("figure_id")

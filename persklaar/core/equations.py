@@ -7,20 +7,18 @@ reason, so `check` refuses what an output would print broken. Every output rende
 the MathML (EPUB and web as MathML, the pages as SVG drawn from it); none parses LaTeX.
 
 A display formula with an id `eq-…` (`$$ … $$ {#eq-energy}`, Quarto's syntax) is numbered
-per chapter, "3.1" for the first in the third chapter (per module in a course: "8.1"),
-on `meta["equation"]`.
+by `core.xrefs` with the figures and tables, "3.1" for the first in the third chapter (per
+module in a course: "8.1"), on `meta["equation"]`.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from markdown_it.token import Token
 
 from ..errors import Diagnostics
 from .markdown import where
 from .math import MathError, to_mathml
-from .model import Body, Chapter, Module
+from .model import Body
 from .syntax import MATH_TOKENS
 
 EQUATION_PREFIX = "eq-"
@@ -46,20 +44,3 @@ def equation_id(token: Token) -> str | None:
     if MATH_TOKENS.get(token.type) and anchor.startswith(EQUATION_PREFIX):
         return str(anchor)
     return None
-
-
-def number(chapters: Iterable[Chapter], modules: Iterable[Module]) -> None:
-    """Number the `eq-` formulas: per chapter (its place in the book) or course module."""
-    for index, chapter in enumerate(chapters, start=1):
-        _number_in([chapter.body], str(index))
-    for module in modules:
-        _number_in([s.intro for s in module.sections], str(module.number))
-
-
-def _number_in(bodies: list[Body], prefix: str) -> None:
-    count = 0
-    for body in bodies:
-        for _, token in body.walk():
-            if equation_id(token):
-                count += 1
-                token.meta["equation"] = f"{prefix}.{count}"

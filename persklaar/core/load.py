@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, Diagnostic, Diagnostics, SourceLocation
-from . import equations, glyphs, labels, links, markdown, refs, schema, yamlsrc
+from . import glyphs, labels, links, markdown, refs, schema, xrefs, yamlsrc
 from .bodies import read_body
 from .frontmatter import MESSAGES, split_front_matter
 from .labels import Locale
@@ -75,7 +75,8 @@ class Loader:
         self.check_unique_modules(modules)
         self.diags.raise_if_errors()
         refs.resolve(chapters, modules, self.diags)
-        equations.number(chapters, modules)
+        assert settings is not None and locale is not None
+        xrefs.resolve(chapters, modules, settings.numbering, locale.labels, self.diags)
         self.diags.raise_if_errors()
         found = links.collect(chapters, modules)
         self.warn_placeholders(found)

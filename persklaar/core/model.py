@@ -113,6 +113,7 @@ class Settings:
     cover: Cover = field(default_factory=Cover)
     numbered_chapters: bool = True
     pdf_standard: PdfStandard = DEFAULT_PDF_STANDARD  # core.standards
+    numbering: str = "chapter"  # figures, tables, formulas: per chapter ("3.2") or "book" ("7")
 
 
 TargetKind = Literal["unit", "heading", "section"]
@@ -145,7 +146,10 @@ class Body:
     - fence with info `table`: `table` (the data table's id);
     - math_inline, math_inline_double (display math in a paragraph), math_block: `mathml`
       (the formula's MathML, `alttext` its LaTeX); a display formula with an `eq-` id also
-      `equation` (its number, "3.1").
+      `equation` (its number, "3.1", set by `core.xrefs`);
+    - numbered elements (a figure's paragraph_open/close, a table_open with a `tbl-` id, a
+      data table's fence referred to as `@tbl-…`, an `eq-` formula): `number`, `xref_kind`;
+      `xref` (an `@fig-…` reference): `target`, `number`, `label` (core.xrefs).
     """
 
     text: str

@@ -3,7 +3,7 @@
     page:     {size: A5}                  A5 (default), A4, B5, letter, or "WIDTH HEIGHT" in mm
     theme:    {accent: "#2f5d8a", fonts: {body: …, headings: …, mono: …}}
     cover:    {image: img/cover.jpg, alt: "…", kicker: "…"}
-    chapters: {numbered: true}
+    chapters: {numbered: true, numbering: chapter}   (or book: figures 1, 2, 3 … through the book)
     labels:   {contents: Inhoudsopgave}   words of the theme's label file, changed
 
 Each is validated here (pydantic); `docs/settings.md` is the reference.
@@ -12,7 +12,7 @@ Each is validated here (pydantic); `docs/settings.md` is the reference.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -145,6 +145,8 @@ class CoverFile(_Strict):
 
 class ChaptersFile(_Strict):
     numbered: bool = True
+    # figures, tables and formulas: "3.2" per chapter, or 1, 2, 3 … through the book
+    numbering: Literal["chapter", "book"] = "chapter"
 
 
 class SettingsFile(_Strict):
@@ -199,7 +201,8 @@ def to_settings(data: SettingsFile, pos: Positions, resolver: Resolver, diags: D
     fonts += tuple(_role(f"script-{n}", choice, pos, resolver, diags, ("theme", "fonts", "scripts", n - 1))
                    for n, choice in enumerate(data.theme.fonts.scripts, start=1))
     return Settings(data.reading_speed, data.short_max_minutes, page_size(data.page.size), accent, fonts,
-                    _cover(data.cover, pos, resolver, diags), data.chapters.numbered, data.pdf_standard)
+                    _cover(data.cover, pos, resolver, diags), data.chapters.numbered, data.pdf_standard,
+                    data.chapters.numbering)
 
 
 def _role(role: str, choice: FontChoice, pos: Positions, resolver: Resolver, diags: Diagnostics,

@@ -13,6 +13,10 @@
                           after it, the closing `$` none before it and no digit after it
                           (`$5 and $10` stays text); display math numbered by Quarto's
                           `{#eq-…}` (mdit_py_plugins dollarmath, our display block)
+    : Caption {#tbl-id}   a pipe table's caption, on the paragraph after it (Quarto, Pandoc)
+    @fig-id, @tbl-id, @eq-id
+                          cross-references (Quarto): an `xref` token; not after a letter, digit
+                          or `[` (`me@fig-x.nl` is an address, `[@x]` a citation)
 
 Everything here only *parses*; what an author may write in an attribute, which raw
 HTML passes and what becomes a callout is decided in `core.attributes` and
@@ -38,6 +42,10 @@ _ATTRS_AFTER = ("image", "link_close", "span_close", "code_inline")
 MATH_TOKENS = {"math_inline": False, "math_inline_double": True, "math_block": True}  # type → display
 _MATH_CLOSE = re.compile(r"\$\$[ \t]*(\{[^{}\n]*\})?[ \t]*$")
 _MATH_ATTRS = re.compile(r"^[ \t]*(\{[^{}\n]*\})")
+XREF_PREFIXES = ("fig", "tbl", "eq")  # Quarto's kinds of numbered element; core.xrefs numbers each
+_XREF = re.compile(r"@((?:" + "|".join(XREF_PREFIXES) + r")-[A-Za-z0-9_-]*[A-Za-z0-9_])")
+_NOT_BEFORE_XREF = "[-_.+@/\\"
+_CAPTION = re.compile(r"^:[ \t]+")
 
 
 def parse_attrs(text: str) -> dict[str, str] | None:
@@ -86,6 +94,8 @@ def extend(md: MarkdownIt) -> None:
            allow_blank_lines=False)
     md.block.ruler.at("math_block", _math_block)
     md.core.ruler.push("math_attrs", _math_attrs)
+    md.inline.ruler.before("emphasis", "xref", _xref)
+    md.core.ruler.push("table_captions", _table_captions)
 
 
 # ---------------------------------------------------------------- ==mark==
@@ -299,3 +309,62 @@ def _math_attrs(state: StateCore) -> None:
             if match is not None:
                 _set_attrs(token, match.group(1))
                 after.content = after.content[match.end():]
+
+
+# ---------------------------------------------------------------- @fig-x, : Caption {#tbl-x}
+
+
+def _xref(state: StateInline, silent: bool) -> bool:
+    """`@fig-growth`: a cross-reference token (`meta["id"]`), resolved and numbered by `core.xrefs`."""
+    start = state.pos
+    if state.src[start] != "@":
+        return False
+    before = state.src[start - 1] if start > 0 else " "
+    if before.isalnum() or before in _NOT_BEFORE_XREF:
+        return False
+    match = _XREF.match(state.src, start)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("xref", "", 0)
+        token.content = match.group()
+        token.meta["id"] = match.group(1)
+    state.pos = match.end()
+    return True
+
+
+def _table_captions(state: StateCore) -> None:
+    """A paragraph `: Caption {#tbl-x}` right after a pipe table is its caption: moved in after
+    `table_open` as `table_caption_open`, inline, `table_caption_close`; the braces are the
+    table's attributes (`meta["attrs"]` of `table_open`)."""
+    tokens = state.tokens
+    index = 0
+    while index < len(tokens) - 3:
+        close, opener, inline = tokens[index], tokens[index + 1], tokens[index + 2]
+        if not (close.type == "table_close" and opener.type == "paragraph_open" and inline.children
+                and inline.children[0].type == "text" and _CAPTION.match(inline.children[0].content)):
+            index += 1
+            continue
+        first = inline.children[0]
+        first.content = _CAPTION.sub("", first.content)
+        start = _table_start(tokens, index)
+        last = inline.children[-1]
+        match = _HEADING_ATTRS.search(last.content) if last.type == "text" else None
+        if match is not None and (attrs := parse_attrs(match.group(1))) is not None:
+            tokens[start].meta["attrs"] = attrs
+            last.content = last.content[: match.start()].rstrip()
+        opener.type, opener.tag, opener.meta["caption"] = "table_caption_open", "caption", True
+        tokens[index + 3].type, tokens[index + 3].tag = "table_caption_close", "caption"
+        table_map, caption_map = tokens[start].map, opener.map
+        if table_map and caption_map:  # the table's lines include its caption's (for positions)
+            tokens[start].map = [table_map[0], caption_map[1]]
+        tokens[start + 1: start + 1] = tokens[index + 1: index + 4]
+        del tokens[index + 4: index + 7]
+        index += 4
+
+
+def _table_start(tokens: list[Token], close: int) -> int:
+    for index in range(close, -1, -1):
+        if tokens[index].type == "table_open" and tokens[index].level == tokens[close].level:
+            return index
+    return close

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from ..core.labels import Locale
@@ -28,7 +29,16 @@ def cell_text(value: str | float | None, unit: str, locale: Locale) -> str:
     return str(value)
 
 
-def table_html(table: DataTable, locale: Locale, table_id: str = "") -> str:
+@dataclass(frozen=True)
+class TableNumber:
+    """A data table that is a numbered table (`@tbl-<id>` refers to it): the `<table>`'s id
+    as the output names it, and its label ("Tabel 1.1")."""
+
+    anchor: str
+    label: str
+
+
+def table_html(table: DataTable, locale: Locale, table_id: str = "", number: TableNumber | None = None) -> str:
     """The table as XHTML with a caption and header cells (scope) for screen readers."""
     head = "".join(f'<th scope="col">{escape(_label(c.label, c.unit))}</th>' for c in table.columns)
     body = []
@@ -42,7 +52,9 @@ def table_html(table: DataTable, locale: Locale, table_id: str = "") -> str:
     note = ""
     if table.caption or table.source_note:
         note = f'<p class="table-note">{escape(table.caption)} {escape(table.source_note)}</p>'
-    return (f'<div class="data-table"{ident}><table><caption>{escape(table.title)}</caption>'
+    anchor = f' id="{escape(number.anchor)}"' if number else ""
+    label = f'<span class="figure-label">{escape(number.label)}:</span> ' if number else ""
+    return (f'<div class="data-table"{ident}><table{anchor}><caption>{label}{escape(table.title)}</caption>'
             f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}</div>\n')
 
 
@@ -127,13 +139,14 @@ def _panel(table: DataTable, key: str, index: int, y0: int, locale: Locale) -> s
     return "\n".join(out)
 
 
-def figure_html(table: DataTable, locale: Locale, chart_markup: str, key: str = "") -> str:
+def figure_html(table: DataTable, locale: Locale, chart_markup: str, key: str = "",
+                number: TableNumber | None = None) -> str:
     """The table, then its chart in a <figure> with a caption (chart markup given by the output).
 
     `key` (from `Placements.key`; default the table's id) makes the ids `table-KEY`, `chart-KEY`.
     """
     key = key or table.id
-    return table_html(table, locale, f"table-{key}") + chart_figure(table, chart_markup, key)
+    return table_html(table, locale, f"table-{key}", number) + chart_figure(table, chart_markup, key)
 
 
 def chart_figure(table: DataTable, chart_markup: str, key: str) -> str:

@@ -29,6 +29,7 @@ from . import figures
 from .code import code_html
 from .math import MathRules
 from .syntax import SyntaxRules
+from .xrefs import XrefRules
 
 
 class Placements:
@@ -65,7 +66,7 @@ class Page:
         return anchor
 
 
-class HtmlRenderer(SyntaxRules, MathRules, RendererHTML):
+class HtmlRenderer(SyntaxRules, MathRules, XrefRules, RendererHTML):
     """Renders bodies of `pub` for one output; subclass and override the `render_*` hooks.
 
     `notes_at_foot`: an output with pages sets each footnote where it is called, for CSS
@@ -109,12 +110,13 @@ class HtmlRenderer(SyntaxRules, MathRules, RendererHTML):
     def render_ref_href(self, number: int) -> str:
         return f"#link-{number}"
 
-    def render_figure(self, table_id: str, page: Page) -> str:
-        """A placed data table (a table placed again on the page gets fresh ids)."""
+    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None) -> str:
+        """A placed data table (a table placed again on the page gets fresh ids); `number`: its
+        id and "Tabel 1.1" where it is a numbered table (`@tbl-…` refers to it)."""
         table = self.pub.table(table_id)
         if table is None:  # the loader refused this already; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
-        return figures.table_html(table, self.pub.locale, f"table-{page.placed.key(table.id)}")
+        return figures.table_html(table, self.pub.locale, f"table-{page.placed.key(table.id)}", number)
 
     def render_image_src(self, asset: Asset) -> str:
         return asset.path
@@ -177,7 +179,11 @@ class HtmlRenderer(SyntaxRules, MathRules, RendererHTML):
     def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
         if "table" in token.meta:
-            return self.render_figure(token.meta["table"], env["page"])
+            number = None
+            if "number" in token.meta:
+                number = figures.TableNumber(self.render_heading_id(env["body"], token.meta["xref_id"]),
+                                             self.number_label(token))
+            return self.render_figure(token.meta["table"], env["page"], number)
         language = token.info.strip().split(" ")[0] if token.info else ""
         cls = f' class="language-{html.escape(language)}"' if language else ""
         return f"<pre><code{cls}>{code_html(token.content, language, self.render_code_columns())}</code></pre>\n"
@@ -186,7 +192,8 @@ class HtmlRenderer(SyntaxRules, MathRules, RendererHTML):
         token = tokens[idx]
         alt = html.escape("".join(c.content for c in token.children or ()))
         src = html.escape(self.render_image_src(token.meta["asset"]))
-        return f'<img src="{src}" alt="{alt}"{self.attrs(token, env, styles=self.inline_styles)} />'
+        drop = ("id",) if token.meta.get("in_figure") else ()  # the figure has it
+        return f'<img src="{src}" alt="{alt}"{self.attrs(token, env, drop=drop, styles=self.inline_styles)} />'
 
     def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f"<pre><code>{code_html(tokens[idx].content, '', self.render_code_columns())}</code></pre>\n"
@@ -194,6 +201,9 @@ class HtmlRenderer(SyntaxRules, MathRules, RendererHTML):
     def paragraph_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         if env.get("in_note"):
             return '<span class="note-p">'
+        if tokens[idx].meta.get("figure_id"):
+            anchor = html.escape(self.render_heading_id(env["body"], tokens[idx].meta["figure_id"]))
+            return f'<figure class="image" id="{anchor}">'
         if "figure" in tokens[idx].meta:
             return '<figure class="image">'
         return self.renderToken(tokens, idx, options, env)
@@ -202,7 +212,8 @@ class HtmlRenderer(SyntaxRules, MathRules, RendererHTML):
         if env.get("in_note"):
             return "</span>"
         if "figure" in tokens[idx].meta:
-            return f"<figcaption>{html.escape(tokens[idx].meta['figure'])}</figcaption></figure>\n"
+            caption = self.caption_label(tokens[idx]) + html.escape(tokens[idx].meta["figure"])
+            return f"<figcaption>{caption}</figcaption></figure>\n"
         return self.renderToken(tokens, idx, options, env)
 
     def softbreak(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

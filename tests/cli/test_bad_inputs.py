@@ -173,6 +173,13 @@ CASES = [
     Bad("math-bad-formula", ESSAY, FM + "Tekst.\n\nDe breuk $\\frac{a}$ is half.\n", 6, "formula $\\frac{a}$ cannot be set: "
         "frac needs 2 arguments"),
     Bad("math-unknown-command", ESSAY, FM + "$$\n\\integral x\n$$\n", 4, "unknown command \\integral"),
+    # cross-references (Quarto): an unknown id names the closest; an id given twice is refused
+    Bad("xref-unknown", ESSAY, FM + "| a |\n|---|\n| 1 |\n\n: Banen {#tbl-banen}\n\n" + "Zie @tbl-bane.\n", 10, "cross-reference @tbl-bane leads nowhere; "
+        "did you mean @tbl-banen?"),
+    Bad("xref-unknown-figure", ESSAY, FM + "Tekst.\n\nZoals @fig-nope laat zien.\n", 6, "@fig-nope leads nowhere"),
+    Bad("xref-twice-on-a-page", ESSAY, FM + "| a |\n|---|\n| 1 |\n\n: Banen {#tbl-banen}\n\n" + "| a |\n|---|\n| 1 |\n\n: Banen {#tbl-banen}\n\n", 14, "#tbl-banen is already taken"),
+    Bad("xref-twice-in-the-book", ESSAY, FM + "Zie @tbl-landen.\n\n| a |\n|---|\n| 1 |\n\n: Land {#tbl-landen}\n",
+        10, "id #tbl-landen is already used at content/essay/02-cijfers.md:7:1"),
     Bad("inline-html-unclosed", ESSAY, FM + "H<sub>2 O.\n", 4, "<sub> is never closed"),
     Bad("inline-html-attribute", ESSAY, FM + "Een <kbd class=\"x\">toets</kbd>.\n", 4, "raw HTML is not allowed"),
     Bad("inline-html-span", ESSAY, FM + "Een <span>woord</span>.\n", 4, "raw HTML is not allowed ('<span>')"),

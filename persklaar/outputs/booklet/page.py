@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from markdown_it.utils import EnvType
 from markupsafe import Markup
 
 from ...core import reading_time
@@ -138,6 +139,10 @@ class BookletRenderer(HtmlRenderer):
             return ""
         return f' class="xref" data-page="{html.escape(self.pub.labels["page_short"])}"'
 
+    def render_number_xref(self, target: Target, env: EnvType) -> str:
+        """ "Figuur 3.2 op p. 14": the page number in print (CSS target-counter, booklet.css)."""
+        return f' class="xref-number" data-page="{html.escape(self.pub.labels["on_page"])}"'
+
     def render_code_columns(self) -> int:
         return code_columns(self.pub.settings.page.width - 33)  # booklet.css: 14 + 19 mm of margins
 
@@ -148,7 +153,7 @@ class BookletRenderer(HtmlRenderer):
             return f"#section-{target.anchor}"
         return f"#{self.units[target.unit]}"
 
-    def render_figure(self, table_id: str, page: Page) -> str:
+    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None) -> str:
         """The data table, then its chart (an SVG image) captioned with the table's title.
 
         figures.figure_html would caption the chart with the table's note, which the
@@ -158,7 +163,7 @@ class BookletRenderer(HtmlRenderer):
         if table is None:  # the loader refused this already; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
         key = page.placed.key(table.id)
-        out = figures.table_html(table, self.pub.locale, f"table-{key}")
+        out = figures.table_html(table, self.pub.locale, f"table-{key}", number)
         if not table.chart:
             return out
         return out + (f'<figure class="chart" id="chart-{key}">{figures.chart_img(table, self.pub.locale)}'

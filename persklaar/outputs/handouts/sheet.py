@@ -128,7 +128,8 @@ class HandoutRenderer(HtmlRenderer):
 
 
 def _ids(section: Section) -> set[str]:
-    return {str(t.meta.get("id")) for t in section.intro.headings()}
+    return ({str(t.meta.get("id")) for t in section.intro.headings()}
+            | {str(t.meta["html"]["id"]) for _, t in section.intro.walk() if t.meta.get("html", {}).get("id")})
 
 
 def sheet_html(pub: Publication, module: Module, section: Section, day, notes_lines: int) -> str:

@@ -142,12 +142,12 @@ class WebRenderer(EpubRenderer):
     def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f'<aside class="footnote" id="fn-{tokens[idx].meta["note"]}" role="doc-footnote">\n'
 
-    def render_figure(self, table_id: str, page: Page) -> str:
+    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None) -> str:
         table = self.pub.table(table_id)
         if table is None:  # the loader refused this already; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
         key = page.placed.key(table.id)
-        grid = figures.table_html(table, self.pub.locale, f"table-{key}")
+        grid = figures.table_html(table, self.pub.locale, f"table-{key}", number)
         svg = figures.chart_svg(table, self.pub.locale, key=key, pad=CHART_PADDING) if table.chart else ""
         # A table wider than a phone scrolls in its box, which the keyboard can reach (tabindex).
         label = table.title if key == table.id else f"{table.title} ({key.removeprefix(table.id + '-')})"
