@@ -53,7 +53,15 @@ def to_mathml(latex: str, *, display: bool = False) -> str:
         mathml = convert(latex, display="block" if display else "inline")
     except Exception as exc:  # the converter's own reason, whatever its type
         raise MathError(f"cannot convert the formula: {exc}") from exc
-    root = ET.fromstring(mathml)
+    try:
+        root = ET.fromstring(mathml)
+    except ET.ParseError:  # the converter passes a stray & (or another XML character) through unescaped
+        entity = re.search(r"&#?\w+;", latex)
+        if entity:
+            raise MathError(f"{entity.group()} is HTML, not LaTeX: write the character itself or its LaTeX "
+                            "command (\\lt, \\&)") from None
+        bare = "a bare & outside a matrix or an aligned environment (write \\& for an ampersand)"
+        raise MathError(bare if "&" in latex else "the converter made no well-formed MathML of it") from None
     for el in root.iter():
         name = el.tag.removeprefix(_NS)
         if name == "mi" and el.text and (m := _UNKNOWN.fullmatch(el.text)):

@@ -172,6 +172,8 @@ CASES = [
         "heading id #kop is already taken"),
     Bad("math-bad-formula", ESSAY, FM + "Tekst.\n\nDe breuk $\\frac{a}$ is half.\n", 6, "formula $\\frac{a}$ cannot be set: "
         "frac needs 2 arguments"),
+    Bad("math-html-entity", ESSAY, FM + "Dus $x &lt; y$.\n", 4, "&lt; is HTML, not LaTeX: write the character itself"),
+    Bad("math-bare-ampersand", ESSAY, FM + "Dus $a & b$.\n", 4, "a bare & outside a matrix"),
     Bad("math-unknown-command", ESSAY, FM + "$$\n\\integral x\n$$\n", 4, "unknown command \\integral"),
     # cross-references (Quarto): an unknown id names the closest; an id given twice is refused
     Bad("xref-unknown", ESSAY, FM + "| a |\n|---|\n| 1 |\n\n: Banen {#tbl-banen}\n\n" + "Zie @tbl-bane.\n", 10, "cross-reference @tbl-bane leads nowhere; "
