@@ -225,6 +225,23 @@ def test_check_reads_entities_and_reports_a_script_once_a_file_with_a_message_of
     assert "docs/" not in result.stderr
 
 
+def test_check_reports_japanese_once_a_file_kanji_with_kana_and_names_the_japanese_font(tmp_path: Path):
+    root = copy_project(tmp_path)
+    japanese = "日本語の文です。カタカナもあります。"  # kanji, hiragana, katakana: three Unicode scripts
+    (root / "content/essay/03-ja.md").write_text(f"---\ntitle: Ja\nlanguage: ja\n---\n{japanese}\n", "utf-8")
+    (root / "content/essay/04-zh.md").write_text("---\ntitle: Zh\n---\n中文。\n", "utf-8")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("content/essay/0")]
+    assert lines == [
+        f"content/essay/03-ja.md:5:1: no font for 日 U+65E5 (Japanese, {len(set(japanese))} characters in this file): "
+        "run `persklaar fonts add noto-sans-jp` (it fetches the free font Noto Sans JP into fonts/ and names it in "
+        "theme.fonts.scripts), or add a font of your own to fonts/ (theme.fonts)",
+        "content/essay/04-zh.md:4:1: no font for 中 U+4E2D (Chinese, 3 characters in this file): run `persklaar fonts "
+        "add noto-sans-sc` (it fetches the free font Noto Sans SC into fonts/ and names it in theme.fonts.scripts), "
+        "or add a font of your own to fonts/ (theme.fonts)"], result.stderr  # kanji without kana: Chinese
+
+
 def test_check_reads_the_escapes_of_a_yaml_title(tmp_path: Path):
     root = copy_project(tmp_path)
     (root / "content/essay/03-y.md").write_text('---\ntitle: "Titel \\u0D06"\n---\nTekst.\n', "utf-8")
