@@ -172,3 +172,54 @@ def marked_text(page) -> list[tuple[str, str]]:
 
     page.extract_text(visitor_operand_before=operator, visitor_text=text)
     return pieces
+
+
+# ---------------------------------------------------------------- every script, for the standards tools
+
+CJK = "中文段落：人工智能（AI）在 2025 年很常见。日本語の文もあります。"
+
+
+def square_font(path: Path, chars: str, family: str = "CJK Test") -> None:
+    """A small TTF (squares) with `chars` and a space, made by fontTools: a font for one script."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    points = sorted({ord(c) for c in chars + " "})
+    names = [".notdef", *(f"uni{p:04X}" for p in points)]
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({p: f"uni{p:04X}" for p in points})
+    glyphs = {}
+    for glyph in names:
+        pen = TTGlyphPen(None)
+        if glyph != "uni0020":
+            pen.moveTo((100, 0)), pen.lineTo((100, 800)), pen.lineTo((900, 800)), pen.lineTo((900, 0)), pen.closePath()
+        glyphs[glyph] = pen.glyph()
+    builder.setupGlyf(glyphs)
+    builder.setupHorizontalMetrics({glyph: (1000, 100) for glyph in names})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": family, "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=880, usWinAscent=880, usWinDescent=120)
+    builder.setupPost()
+    builder.save(str(path))
+
+
+def add_scripts(root: Path) -> None:
+    """The chapter in every script (tests/fixtures/scripts-chapter.md), a Hebrew chapter, and a
+    Chinese and Japanese paragraph set in a font of the publication's own (fonts/, theme.fonts.scripts)."""
+    essay = root / "content" / "essay"
+    chapter = (FIXTURES / "scripts-chapter.md").read_text("utf-8")
+    (essay / "05-schrift.md").write_text(chapter + f"\nChinese and Japanese, in a font of its own: {CJK}\n",
+                                         encoding="utf-8")
+    (essay / "06-ivrit.md").write_text("---\ntitle: עברית\nlanguage: he\n---\n"
+                                       "זהו פרק בעברית, עם מספרים 2024 ומילה באנגלית: persklaar.\n", encoding="utf-8")
+    course = root / "content/course/03-robots.yaml"  # and a handout: the intro of section 3.1
+    intro = "    intro: Deze paragraaf heeft geen bronnen.\n"
+    assert intro in course.read_text("utf-8")
+    course.write_text(course.read_text("utf-8").replace(intro, (
+        "    intro: |\n      Deze paragraaf heeft geen bronnen. Arabisch: مرحبا بالعالم, Hindi: क्षत्रिय हिन्दी,\n"
+        f"      Hebreeuws: [שלום לכולם]{{lang=he}} en Chinees: {CJK}\n")), "utf-8")
+    (root / "fonts").mkdir(exist_ok=True)
+    square_font(root / "fonts/cjk.ttf", CJK)
+    with (root / "content/publication.yaml").open("a", encoding="utf-8") as yaml:
+        yaml.write("theme:\n  fonts:\n    scripts: [fonts/cjk.ttf]\n")

@@ -175,7 +175,7 @@ def check_glyphs(pub: Publication, stylesheets: list[Stylesheet], glyphs: Iterab
     found = faces(stylesheets, pub.root)
     check_font_files(pub, [face.path for face in found], diags)
     verdict: dict[str, str | None] = {}
-    missing: dict[tuple[str, str, str], list[Glyph]] = {}
+    missing: dict[tuple[str, str, str, str], list[Glyph]] = {}  # (path, problem, script, char if not grouped)
     reported: set[tuple[str, str]] = set()
     for glyph in glyphs:
         if (glyph.where.path, glyph.char) in reported:
@@ -185,12 +185,14 @@ def check_glyphs(pub: Publication, stylesheets: list[Stylesheet], glyphs: Iterab
             verdict[glyph.char] = _verdict(found, glyph.char)
         problem = verdict[glyph.char]
         if problem:
-            code = scripts.script(glyph.char)
-            key = (glyph.where.path, problem, code if scripts.grouped(code) else glyph.char)
+            code = scripts.group(scripts.script(glyph.char))
+            key = (glyph.where.path, problem, code, "" if scripts.grouped(code) else glyph.char)
             missing.setdefault(key, []).append(glyph)
-    for (_, problem, _), group in missing.items():
+    for path, problem, code, _ in list(missing):  # kanji among kana: Japanese text
+        if code == "Hani" and (path, problem, "Hira", "") in missing:
+            missing[(path, problem, "Hira", "")] += missing.pop((path, problem, code, ""))
+    for (_, problem, code, _), group in missing.items():
         first = min(group, key=lambda g: (g.where.line, g.where.col))
-        code = scripts.script(first.char)
         count = f", {len(group)} characters in this file" if len(group) > 1 else ""
         what = f"{first.char} U+{ord(first.char):04X} ({scripts.name(code)}{count})"
         if problem == "no font":

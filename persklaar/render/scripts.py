@@ -53,6 +53,11 @@ def name(code: str) -> str:
     return _NAMES.get(code) or str(unicodedata.script_name(code, default=code))
 
 
+def group(code: str) -> str:
+    """The script a reader names for `code`: hiragana and katakana are both Japanese."""
+    return "Hira" if code == "Kana" else code
+
+
 def grouped(code: str) -> bool:
     """Whether the characters of this script are reported together (one finding a file)."""
     return code not in ("Zyyy", "Zinh", "Zzzz")

@@ -69,6 +69,8 @@ def test_reading_time_rounds_up():
 
 def test_word_count_and_helpers():
     assert count_words("Zelfscankassa's en contactloos-betalen, 72,3% — ok.") == 5
+    assert count_words("人工智能很常见。") == 7 and count_words("日本語の文、persklaar も 2025 年。") == 9
+    assert count_words("한국어 문장입니다") == 2  # Korean spaces its words
     assert slugify("Welke banen worden overgenomen?") == "welke-banen-worden-overgenomen"
     assert locale("nl").number(634000.0) == "634.000" and locale("nl").number(72.3) == "72,3"
     assert locale("en").number(634000.0) == "634,000" and locale("fr").number(72.3) == "72,3"

@@ -24,7 +24,7 @@ import pytest
 from persklaar.core import load as content
 from persklaar.outputs import BuildOptions
 from persklaar.outputs.epub import Epub
-from support import EPOCH, FIXTURES, PNG, REPO, add_edge_cases, copy_project, copy_repo_project
+from support import EPOCH, FIXTURES, PNG, REPO, add_edge_cases, add_scripts, copy_project, copy_repo_project
 
 ACE_SECONDS = 600
 
@@ -85,6 +85,7 @@ def test_ace_reports_no_violations(project: str, tmp_path: Path) -> None:
     root = copy_repo_project(tmp_path) if project == "real" else copy_project(tmp_path)
     if project == "edge":
         add_edge_cases(root)
+        add_scripts(root)  # a chapter in every script, a Hebrew one, Chinese in a font of the publication's own
     if project == "features":  # footnotes, code, task and definition lists, figures, cross-references
         (root / "content/essay/03-alles.md").write_text((FIXTURES / "features-chapter.md").read_text("utf-8"))
         (root / "content/essay/vlak.png").write_bytes(PNG)
@@ -104,6 +105,8 @@ def test_ace_reports_no_violations(project: str, tmp_path: Path) -> None:
     # every XHTML page was checked, not just the package
     checked = {s["earl:testSubject"]["url"] for s in report["assertions"]}
     assert {"nav.xhtml", "links.xhtml", "reading-times.xhtml"} <= checked
+    if project == "edge":
+        assert {"chapter-05-schrift.xhtml", "chapter-06-ivrit.xhtml"} <= checked
     assert report["a11y-metadata"]["empty"] == []
     assert {"schema:accessMode", "schema:accessibilityFeature", "schema:accessibilityHazard",
             "schema:accessibilitySummary", "schema:accessModeSufficient"} <= set(report["a11y-metadata"]["present"])

@@ -2,7 +2,9 @@
 
 Built with the real command line, as an author builds: the shipped publication with
 the default standard (PDF/UA-1 and PDF/A-2u in one file), and the mini project (with
-an image, a chart, tables and links) with each other choice of `pdf_standard`.
+an image, a chart, tables and links) with each other choice of `pdf_standard`; for PDF/UA-1
+alone, with a chapter and a handout in every script too (`support.add_scripts`: Arabic,
+Hebrew, Devanagari… and Chinese in a font of the publication's own).
 veraPDF (Java) runs once for all files; any failed rule fails its file's test, with the
 rule's number and text. Two controls show that the validator can say no.
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from persklaar.core import standards
-from support import add_edge_cases, cli, copy_project, copy_repo_project, labels
+from support import CJK, add_edge_cases, add_scripts, cli, copy_project, copy_repo_project, labels
 from verapdf import Verdict, validate
 
 # One worker runs this module (pytest runs with --dist loadgroup): Java starts once.
@@ -24,7 +26,7 @@ FLAVOURS = {"ua-1": "ua1", "a-2u": "2u", "a-3u": "3u"}  # veraPDF's names of the
 PROJECTS = {  # standard → (project, outputs built, files validated)
     standards.DEFAULT: ("real", ("booklet", "handouts"), ("booklet", "handout", "combined")),
     "a-2u": ("edge", ("booklet", "handouts"), ("booklet", "handout", "combined")),
-    "ua-1": ("edge", ("booklet", "handouts"), ("booklet", "handout")),
+    "ua-1": ("scripts", ("booklet", "handouts"), ("booklet", "handout")),
     "a-3u": ("edge", ("booklet",), ("booklet",)),
 }
 CASES = [(standard, kind) for standard, (_, _, kinds) in PROJECTS.items() for kind in kinds]
@@ -40,8 +42,10 @@ def build(base: Path, standard: str) -> Path:
     folder = base / standard.replace("+", "_")
     folder.mkdir()
     root = copy_repo_project(folder) if project == "real" else copy_project(folder)
-    if project == "edge":
+    if project in ("edge", "scripts"):
         add_edge_cases(root)
+    if project == "scripts":
+        add_scripts(root)
     if standard != standards.DEFAULT:
         with (root / "content/publication.yaml").open("a", encoding="utf-8") as yaml:
             yaml.write(f"pdf_standard: {standard}\n")
@@ -79,6 +83,21 @@ def test_file_meets_its_standard(standard: str, kind: str, built, verdicts) -> N
     for flavour in flavours(standard):
         verdict = verdicts[(flavour, path)]
         assert verdict.compliant, verdict.report()
+
+
+def test_the_pdf_ua_files_hold_every_script(built) -> None:
+    """What veraPDF passed as PDF/UA-1 above: the scripts, each in a font that has it."""
+    from pypdf import PdfReader
+
+    for kind, needles in (("booklet", ("क्षत्रिय", "العربية", "שלום", "ἐν ἀρχῇ", "CO₂", CJK[:4])),
+                          ("handout", ("हिन्दी", "مرحبا", CJK[:4]))):
+        pages = [page for page in PdfReader(built["ua-1"][kind]).pages if CJK[:4] in page.extract_text()]
+        assert pages, kind
+        text = pages[0].extract_text()
+        assert all(needle in text for needle in needles), (kind, text)
+        fonts = {str(font.get_object()["/BaseFont"]) for font in pages[0]["/Resources"]["/Font"].values()}
+        for family in ("Publication-Script-1", "Noto-Sans-Arabic", "Noto-Sans-Devanagari"):
+            assert any(family in font for font in fonts), (kind, family, fonts)
 
 
 def test_the_default_declares_both_standards() -> None:

@@ -225,12 +225,70 @@ def test_check_reads_entities_and_reports_a_script_once_a_file_with_a_message_of
     assert "docs/" not in result.stderr
 
 
+def test_check_reports_japanese_once_a_file_kanji_with_kana_and_names_the_japanese_font(tmp_path: Path):
+    root = copy_project(tmp_path)
+    japanese = "日本語の文です。カタカナもあります。"  # kanji, hiragana, katakana: three Unicode scripts
+    (root / "content/essay/03-ja.md").write_text(f"---\ntitle: Ja\nlanguage: ja\n---\n{japanese}\n", "utf-8")
+    (root / "content/essay/04-zh.md").write_text("---\ntitle: Zh\n---\n中文。\n", "utf-8")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("content/essay/0")]
+    assert lines == [
+        f"content/essay/03-ja.md:5:1: no font for 日 U+65E5 (Japanese, {len(set(japanese))} characters in this file): "
+        "run `persklaar fonts add noto-sans-jp` (it fetches the free font Noto Sans JP into fonts/ and names it in "
+        "theme.fonts.scripts), or add a font of your own to fonts/ (theme.fonts)",
+        "content/essay/04-zh.md:4:1: no font for 中 U+4E2D (Chinese, 3 characters in this file): run `persklaar fonts "
+        "add noto-sans-sc` (it fetches the free font Noto Sans SC into fonts/ and names it in theme.fonts.scripts), "
+        "or add a font of your own to fonts/ (theme.fonts)"], result.stderr  # kanji without kana: Chinese
+
+
 def test_check_reads_the_escapes_of_a_yaml_title(tmp_path: Path):
     root = copy_project(tmp_path)
     (root / "content/essay/03-y.md").write_text('---\ntitle: "Titel \\u0D06"\n---\nTekst.\n', "utf-8")
     result = cli("check", "--root", str(root))
     assert result.returncode == 1
     assert re.search(r"^content/essay/03-y\.md:2:8: no font for ആ U\+0D06", result.stderr, re.M), result.stderr
+
+
+def _assigned(*ranges: tuple[int, int], but: str = "") -> str:
+    import unicodedata
+
+    unassigned = ("Cn", "Cc", "Cs", "Co", "Zs", "Zl", "Zp")
+    return "".join(chr(c) for a, b in ranges for c in range(a, b + 1)
+                   if unicodedata.category(chr(c)) not in unassigned and chr(c) not in but)
+
+
+# What docs/content-format.md says the shipped fonts cover ("every character must be in the fonts"), and examples
+# of what it says they do not: check agrees with the page, both ways.
+COVERED = {
+    "latin": _assigned((0xA0, 0x17F), (0x1EA0, 0x1EF9)) + "șțȘȚǎǐǒǔǖǘǚǜƏəẀẁẂẃẄẅḌḍḤḥṂṃṆṇṚṛṢṣṬṭẞ",
+    "greek": _assigned((0x370, 0x3FF), (0x1F00, 0x1FFF), but=_assigned((0x3E2, 0x3EF))),
+    "cyrillic": _assigned((0x400, 0x52F), (0x2DE0, 0x2DFF), (0xA640, 0xA69F)),
+    "arabic-hebrew": _assigned((0x600, 0x6FF), (0x750, 0x77F), (0x591, 0x5FF)),
+    "indic-thai": _assigned((0x900, 0x9FF), (0xE00, 0xE7F)),
+    "signs": _assigned((0x2070, 0x209F), (0x2190, 0x22FF), (0x1D400, 0x1D7FF)) + "€£¥₹₽₺₴₩₪₫₦₱₸₿",
+    "emoji": _assigned((0x1F600, 0x1F64F), (0x1F680, 0x1F6FF)),
+}
+NOT_COVERED = "ϢƂ⅓Ⅳ‰├₼\u031b"
+
+
+@pytest.mark.slow
+def test_check_accepts_what_the_docs_say_is_covered_and_names_what_they_say_is_not(tmp_path: Path):
+    root = copy_project(tmp_path)
+    for n, (name, text) in enumerate(COVERED.items(), start=10):
+        (root / f"content/essay/{n}-{name}.md").write_text(f"---\ntitle: {name}\n---\nx{' '.join(text)}\n", "utf-8")
+    for n, char in enumerate(NOT_COVERED, start=30):  # a file each: Ƃ and Ⅳ are both Latin, one finding a file
+        (root / f"content/essay/{n}-not.md").write_text(f"---\ntitle: Not\n---\nNot: o{char}\n", "utf-8")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    found = sorted(line for line in result.stderr.splitlines() if line.startswith("content/"))
+    expected = [f"content/essay/{n}-not.md:4:7: no font for {char} U+{ord(char):04X}"
+                for n, char in enumerate(NOT_COVERED, start=30)]
+    assert [line.split(" (")[0] for line in found] == expected, found
+    for n in range(30, 30 + len(NOT_COVERED)):
+        (root / f"content/essay/{n}-not.md").unlink()
+    built = cli("--root", str(root), "-q", "booklet")  # and the build prints what check passed (no .notdef)
+    assert built.returncode == 0, built.stderr
 
 
 # ---------------------------------------------------------------- fonts travel
