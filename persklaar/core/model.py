@@ -114,6 +114,8 @@ class Settings:
     numbered_chapters: bool = True
     pdf_standard: PdfStandard = DEFAULT_PDF_STANDARD  # core.standards
     numbering: str = "chapter"  # figures, tables, formulas: per chapter ("3.2") or "book" ("7")
+    bibliography: tuple[str, ...] = ()  # reference files under content/ (core.bibliography)
+    csl: str | None = None  # the citation style: a CSL repository name or a .csl file; None: APA
 
 
 TargetKind = Literal["unit", "heading", "section"]
@@ -189,6 +191,7 @@ class Chapter:
     words: int
     source: SourceLocation
     language: str | None = None  # front matter `language:`; None: the publication's
+    back_matter: bool = False  # the bibliography (core.citations): no number, no reading time
 
     def minutes(self, settings: Settings) -> int:
         return reading_minutes(self.words, settings.reading_speed)

@@ -81,6 +81,7 @@ class ChapterView:
     minutes: int
     html: Markup
     language: str | None = None  # front matter `language:` (lang and dir on the chapter)
+    back_matter: bool = False  # the bibliography: no chapter number, no reading time
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,8 @@ class BookletRenderer(HtmlRenderer):
         first = chapter.part is not None and chapter.part != self.previous_part
         self.previous_part = chapter.part
         return ChapterView(chapter_id(chapter), number, chapter.title, chapter.part, first,
-                           chapter.minutes(self.pub.settings), templating.safe(body), chapter.language)
+                           chapter.minutes(self.pub.settings), templating.safe(body), chapter.language,
+                           chapter.back_matter)
 
     def module(self, module: Module) -> ModuleView:
         sections = [self.section(s) for s in module.sections]
