@@ -36,7 +36,13 @@ CSL_TYPES = frozenset((
     "personal_communication", "post", "post-weblog", "regulation", "report", "review", "review-book", "software",
     "song", "speech", "standard", "thesis", "treaty", "webpage"))
 # BibTeX (and biblatex) entry types → CSL types, as `type=csl-type` words
-BIBTEX_TYPES = dict(pair.split("=") for pair in ["article=article-journal", "book=book", "booklet=pamphlet", "inbook=chapter", "incollection=chapter", "inproceedings=paper-conference", "conference=paper-conference", "manual=report", "mastersthesis=thesis", "phdthesis=thesis", "thesis=thesis", "misc=document", "online=webpage", "electronic=webpage", "www=webpage", "proceedings=book", "techreport=report", "report=report", "unpublished=manuscript", "dataset=dataset", "software=software", "collection=book", "periodical=periodical"])
+BIBTEX_TYPES = dict(pair.split("=") for pair in [
+    "=", "article=article-journal", "book=book", "booklet=pamphlet", "inbook=chapter", "incollection=chapter",
+    "inproceedings=paper-conference", "conference=paper-conference", "manual=report", "mastersthesis=thesis",
+    "phdthesis=thesis", "thesis=thesis", "misc=document", "online=webpage", "electronic=webpage", "www=webpage",
+    "proceedings=book", "techreport=report", "report=report", "unpublished=manuscript", "dataset=dataset",
+    "software=software", "collection=book", "periodical=periodical",
+])
 BIBTEX_FIELDS = {
     "title": "title", "journal": "container-title", "journaltitle": "container-title",
     "booktitle": "container-title", "series": "collection-title", "publisher": "publisher",
