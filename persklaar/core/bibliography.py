@@ -37,7 +37,7 @@ CSL_TYPES = frozenset((
     "song", "speech", "standard", "thesis", "treaty", "webpage"))
 # BibTeX (and biblatex) entry types → CSL types, as `type=csl-type` words
 BIBTEX_TYPES = dict(pair.split("=") for pair in [
-    "=", "article=article-journal", "book=book", "booklet=pamphlet", "inbook=chapter", "incollection=chapter",
+    "article=article-journal", "book=book", "booklet=pamphlet", "inbook=chapter", "incollection=chapter",
     "inproceedings=paper-conference", "conference=paper-conference", "manual=report", "mastersthesis=thesis",
     "phdthesis=thesis", "thesis=thesis", "misc=document", "online=webpage", "electronic=webpage", "www=webpage",
     "proceedings=book", "techreport=report", "report=report", "unpublished=manuscript", "dataset=dataset",
