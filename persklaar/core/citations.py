@@ -104,7 +104,9 @@ class _Formatter:
             except Exception as exc:  # citeproc says only what it cannot take
                 diags.error(ref.where, f"reference {key!r} cannot be formatted: {_reason(exc)}")
                 self.failed = True
-            items.append(ref.item)
+            # a work without a language is taken to be in the publication's (as Pandoc does): APA's
+            # title case is then only applied to the works of an English publication
+            items.append({"language": chosen.locale, **ref.item})
         if self.failed:
             return
         stand_ins = [{**item, "id": "\u2063" + str(item["id"]), "author": [{"family": STAND_IN}]} for item in items]
@@ -271,3 +273,27 @@ class _Tokens(HTMLParser):
                 self.tokens += [link, Token("text", "", 0, content=url), Token("link_close", "a", -1)]
             elif part:
                 self.tokens.append(Token("text", "", 0, content=part))
+
+
+def cited(body: Body) -> list[str]:
+    """The keys a text cites, in order of first citation (from the links `resolve` made)."""
+    keys = [t.meta["target"].anchor.removeprefix("ref-") for _, t in body.walk()
+            if t.type == "link_open" and t.meta.get("citation")]
+    return list(dict.fromkeys(keys))
+
+
+def sources(chapters: tuple[Chapter, ...], body: Body) -> Body | None:
+    """The bibliography's entries for the works `body` cites, as a text of their own (a
+    handout's short reference list), in the bibliography's order; None if it cites none."""
+    keys = set(cited(body))
+    bibliography = next((c for c in chapters if c.back_matter and c.slug == UNIT), None)
+    if not keys or bibliography is None:
+        return None
+    tokens = bibliography.body.tokens
+    picked = [token for i in range(0, len(tokens), 3) if _entry_key(tokens[i + 1]) in keys
+              for token in tokens[i:i + 3]]
+    return Body("", bibliography.body.source, body.unit, tuple(picked))
+
+
+def _entry_key(inline: Token) -> str:
+    return str((inline.children or [Token("", "", 0)])[0].meta.get("html", {}).get("id", "")).removeprefix("ref-")

@@ -86,6 +86,7 @@ def test_apa_in_dutch_formats_each_form(tmp_path: Path):
     entries = [[t.content for t in block.children if t.type == "text"] for block in bibliography.body.tokens
                if block.type == "inline"]
     assert [e[0].split(",")[0] for e in entries] == ["Doe", "Jansen", "Smith"]  # APA's order; never2000 not cited
+    assert "Tijdschrift voor Arbeid" in entries[1]  # a Dutch publication: no English title case
     assert "Doe, J. (2019). Robots and Jobs: naïve hopes. " in entries[0] and ", 1-20. " in entries[0]
     assert [link.url for link in pub.links if "doi.org" in link.url or "labor.test" in link.url] == [
         "https://labor.test/robots", "https://doi.org/10.5555/abc.2021", "https://doi.org/10.1000/xyz123"]
