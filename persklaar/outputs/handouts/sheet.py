@@ -107,7 +107,8 @@ class HandoutRenderer(HtmlRenderer):
     notes_at_foot = True
     math_pictures = True  # WeasyPrint draws no MathML
 
-    def __init__(self, pub: Publication, section: Section, numbers: dict[str, int], sources: Body | None = None) -> None:
+    def __init__(self, pub: Publication, section: Section, numbers: dict[str, int],
+                 sources: Body | None = None) -> None:
         super().__init__(pub)
         self.section = section
         self.sources = sources
