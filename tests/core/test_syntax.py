@@ -38,7 +38,8 @@ def test_strikethrough_and_subscript_both_stay():
 
 @pytest.mark.parametrize("gap", ["", "\n"])
 def test_a_table_caption_right_under_the_table_is_its_caption_as_in_pandoc(gap: str):
-    tokens = parser().parse(f"| Sector | Banen |\n|---|--:|\n| Zorg | 120 |\n{gap}: Banen per *sector* {{#tbl-banen}}\n")
+    table = "| Sector | Banen |\n|---|--:|\n| Zorg | 120 |\n"
+    tokens = parser().parse(f"{table}{gap}: Banen per *sector* {{#tbl-banen}}\n")
     assert tokens[0].type == "table_open" and tokens[0].meta["attrs"] == {"id": "tbl-banen"}
     assert [t.type for t in tokens[1:4]] == ["table_caption_open", "inline", "table_caption_close"]
     assert [c.type for c in tokens[2].children] == ["text", "em_open", "text", "em_close", "text"]
