@@ -77,14 +77,15 @@ class Loader:
         self.diags.raise_if_errors()
         refs.resolve(chapters, modules, self.diags)
         assert settings is not None and locale is not None
-        xrefs.resolve(chapters, modules, settings.numbering, locale.labels, self.diags)
+        listed = xrefs.resolve(chapters, modules, settings.numbering, locale.labels, self.diags,
+                               {t.id: t.title for t in tables})
         chapters += self.cite(chapters, modules, settings, locale)
         self.diags.raise_if_errors()
         found = links.collect(chapters, modules)
         self.warn_placeholders(found)
         assert meta and settings and locale
         return Publication(self.root, meta, settings, chapters, modules, tables, self.theme, locale, found,
-                           tuple(self.glyphs))
+                           tuple(self.glyphs), tuple(listed))
 
     def cite(self, chapters: tuple[Chapter, ...], modules: tuple[Module, ...], settings: Settings,
              locale: Locale) -> tuple[Chapter, ...]:

@@ -128,3 +128,29 @@ def test_a_handout_links_a_figure_on_its_sheet(tmp_path: Path):
     assert prefix, page
     assert f'<a href="#{prefix.group(1)}fig-robot">Figuur 3.1</a>' in page.replace("\u00a0", " ")
     assert '<span class="figure-label">Figuur\u00a03.1:</span> Een robot' in page
+
+
+def test_lists_of_figures_and_tables_on_request(tmp_path: Path):
+    root = _project(tmp_path)
+    publication = root / "content/publication.yaml"
+    publication.write_text(publication.read_text("utf-8") + "lof: true\nlot: true\n", "utf-8")
+    result = cli("--root", str(root), "booklet", "epub")
+    assert result.returncode == 0, result.stderr + result.stdout
+    reader = PdfReader(root / "dist/mini-boekje.pdf")
+    pages = [re.sub(r"\s+", " ", p.extract_text().replace("\u00a0", " ")) for p in reader.pages]
+    figures = next(p for p in pages if "Lijst van figuren" in p)
+    found = re.findall(r"(Figuur \d\.\d) ([A-Za-z ]+?) [. ]+(\d+)", figures)
+    assert [(label, caption.strip()) for label, caption, _ in found] == [
+        ("Figuur 3.1", "Groei van de banen"), ("Figuur 3.2", "Krimp van de banen")]
+    for label, _, number in found:  # the page number is the page the figure is on
+        assert f"{label}:" in pages[int(number) - 1], (label, number)
+    tables = next(p for p in pages if "Lijst van tabellen" in p)
+    assert "Tabel 2.1 Twee cijfers per land" in tables and "Tabel 3.1 Banen per sector" in tables
+    nav = _page(root / "dist", "nav.xhtml")
+    lists = {n.get("{http://www.idpf.org/2007/ops}type"): [(a.get("href"), _text(a)) for a in n.iter(f"{XHTML}a")]
+             for n in nav.iter(f"{XHTML}nav")}
+    assert lists["lof"] == [("chapter-03-figuren.xhtml#fig-groei", "Figuur 3.1 Groei van de banen"),
+                            ("chapter-03-figuren.xhtml#fig-krimp", "Figuur 3.2 Krimp van de banen")]
+    assert lists["lot"] == [("chapter-02-cijfers.xhtml#tbl-landen", "Tabel 2.1 Twee cijfers per land"),
+                            ("chapter-03-figuren.xhtml#tbl-banen", "Tabel 3.1 Banen per sector")]
+    assert epubcheck(root / "dist/mini-boekje.epub") == []

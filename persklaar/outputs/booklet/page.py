@@ -87,6 +87,7 @@ def page_html(pub: Publication, options: BuildOptions) -> str:
         cover_image=pub.settings.cover.image.path if pub.settings.cover.image else "",
         chapters=chapters, modules=modules, parts=group_parts(chapters, lambda c: c.part),
         times=_times(pub), links=[_link(link, pub) for link in pub.links],
+        lists=views.listed(pub, lambda target: renderer.render_target(target, renderer.page("", target.unit))),
     )
 
 

@@ -273,8 +273,10 @@ class Pages:
                          meta=self.pub.meta, edition_date=self.pub.locale.date(self.pub.meta.date))
 
     def nav(self, toc: list[Entry], landmarks: list[dict[str, str]]) -> Sheet:
+        nav = Page(unit="nav")
+        lists = views.listed(self.pub, lambda target: self.renderer.render_target(target, nav))
         page = self.page("epub/nav.xhtml", "nav.xhtml", self.labels["contents"], "frontmatter",
-                         toc=toc, landmarks=landmarks)
+                         toc=toc, landmarks=landmarks, lists=lists)
         page.nav = True
         return page
 
