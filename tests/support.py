@@ -102,9 +102,15 @@ def add_edge_cases(root: Path) -> None:
         "![Een grijs vlak](img/Grijs_Vlak.PNG)\n\n"
         "#### Te diep\n\nTekst.\n\n## Top\n\nNog eens [Waymo](https://waymo.com/).\n\n"
         "```table\nlanden\n```\n\n```table\nlanden\n```\n\n"
-        "Een formule: $E = mc^2$.\n\n$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$ {#eq-som}\n",
+        "Een formule: $E = mc^2$.\n\n$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$ {#eq-som}\n\n"
+        "Bronnen: [@doe2019, p. 3], [-@smith2020] en @jansen2021.\n",
         encoding="utf-8",
     )
+    for name in ("references.bib", "references.json"):  # citations and a bibliography
+        shutil.copy(FIXTURES / "citations" / name, root / "content" / name)
+    publication = root / "content" / "publication.yaml"
+    publication.write_text(publication.read_text("utf-8") + "bibliography: [references.bib, references.json]\n",
+                           "utf-8")
 
 
 def epubcheck(path: Path) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, Diagnostic, Diagnostics, SourceLocation
-from . import glyphs, labels, links, markdown, refs, schema, xrefs, yamlsrc
+from . import bibliography, citations, glyphs, labels, links, markdown, refs, schema, xrefs, yamlsrc
 from .bodies import read_body
 from .frontmatter import MESSAGES, split_front_matter
 from .labels import Locale
@@ -58,6 +58,7 @@ class Loader:
         self.theme = Theme.of(self.root)
         self.glyphs: list[Glyph] = []
         self.table_ids: frozenset[str] = frozenset()
+        self.positions = yamlsrc.Positions("content/publication.yaml")
 
     # -- the recipe ------------------------------------------------------------
     def load(self) -> Publication:
@@ -76,13 +77,35 @@ class Loader:
         self.diags.raise_if_errors()
         refs.resolve(chapters, modules, self.diags)
         assert settings is not None and locale is not None
-        xrefs.resolve(chapters, modules, settings.numbering, locale.labels, self.diags)
+        listed = xrefs.resolve(chapters, modules, settings.numbering, locale.labels, self.diags,
+                               {t.id: t.title for t in tables})
+        chapters += self.cite(chapters, modules, settings, locale)
         self.diags.raise_if_errors()
         found = links.collect(chapters, modules)
         self.warn_placeholders(found)
         assert meta and settings and locale
         return Publication(self.root, meta, settings, chapters, modules, tables, self.theme, locale, found,
-                           tuple(self.glyphs))
+                           tuple(self.glyphs), tuple(listed))
+
+    def cite(self, chapters: tuple[Chapter, ...], modules: tuple[Module, ...], settings: Settings,
+             locale: Locale) -> tuple[Chapter, ...]:
+        """Format the citations; the bibliography chapter, if anything is cited."""
+        at = self.positions.of(("bibliography",))
+        references = style = None
+        if settings.bibliography:
+            errors = len(self.diags.errors)
+            references = bibliography.read(settings.bibliography, at, self.content, self.root, self.diags)
+            if len(self.diags.errors) > errors:
+                return ()  # a damaged file: its works are not known, so no citation is checked against it
+            for name in settings.bibliography:
+                path = self.content / name
+                if path.is_file() and path.suffix != ".json":
+                    self.glyphs += glyphs.in_text(path.read_text("utf-8", "replace"), self.shown(path))
+            style = bibliography.style(settings.csl, locale.language, self.positions.of(("csl",)), self.content,
+                                       self.root, self.diags)
+        found = citations.resolve(chapters, modules, references, style, at, locale.labels["bibliography"],
+                                  self.diags)
+        return (found,) if found else ()
 
     # -- files -------------------------------------------------------------------
     def files(self, folder: str, pattern: re.Pattern[str]) -> list[Path]:
@@ -144,7 +167,7 @@ class Loader:
         data = schema.validate(schema.PublicationFile, loaded[0], loaded[1], self.diags) if loaded else None
         if loaded is None or data is None:
             return None, None, None
-        pos = loaded[1]
+        pos = self.positions = loaded[1]
         meta = Meta(data.title, data.subtitle, tuple(data.authors), data.language, data.date,
                     data.identifier, data.licence, data.edition, data.description, tuple(data.keywords))
         locale = labels.load_locale(self.theme, data.language, self.own_labels(data.labels, pos),

@@ -27,7 +27,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..errors import SourceLocation
-from . import syntax
+from . import citesyntax, syntax
 from .model import Asset, Body
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
@@ -52,7 +52,7 @@ def parser() -> MarkdownIt:
 
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-    md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(syntax.extend)
+    md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(syntax.extend).use(citesyntax.register)
     md.core.ruler.before("footnote_tail", "footnotes_twice", _footnotes_twice)
     md.options["maxNesting"] = MAX_NESTING
     # Let every link through the parser so the checks can *report* a javascript:/data:/file:

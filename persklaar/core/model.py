@@ -114,6 +114,10 @@ class Settings:
     numbered_chapters: bool = True
     pdf_standard: PdfStandard = DEFAULT_PDF_STANDARD  # core.standards
     numbering: str = "chapter"  # figures, tables, formulas: per chapter ("3.2") or "book" ("7")
+    lof: bool = False  # a list of figures after the contents (Pandoc's `lof`)
+    lot: bool = False  # a list of tables (Pandoc's `lot`)
+    bibliography: tuple[str, ...] = ()  # reference files under content/ (core.bibliography)
+    csl: str | None = None  # the citation style: a CSL repository name or a .csl file; None: APA
 
 
 TargetKind = Literal["unit", "heading", "section"]
@@ -130,6 +134,16 @@ class Target:
     unit: str
     kind: TargetKind = "unit"
     anchor: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A numbered figure or table as the lists of figures and tables show it (`core.xrefs`)."""
+
+    kind: str  # "fig" or "tbl"
+    number: str  # "3.2"
+    caption: str  # its caption's words (a data table: its title)
+    target: Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +203,7 @@ class Chapter:
     words: int
     source: SourceLocation
     language: str | None = None  # front matter `language:`; None: the publication's
+    back_matter: bool = False  # the bibliography (core.citations): no number, no reading time
 
     def minutes(self, settings: Settings) -> int:
         return reading_minutes(self.words, settings.reading_speed)
@@ -335,6 +350,7 @@ class Publication:
     locale: Locale
     links: tuple[Link, ...] = ()
     glyphs: tuple[Glyph, ...] = ()
+    listed: tuple[Listed, ...] = ()  # numbered figures and tables, in reading order (core.xrefs)
 
     @property
     def labels(self) -> Mapping[str, str]:

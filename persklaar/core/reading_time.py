@@ -27,7 +27,8 @@ class ResourceTime:
 
 def chapter_times(pub: Publication) -> list[ChapterTime]:
     speed = pub.settings.reading_speed
-    return [ChapterTime(c.slug, c.title, c.part, c.words, reading_minutes(c.words, speed)) for c in pub.chapters]
+    return [ChapterTime(c.slug, c.title, c.part, c.words, reading_minutes(c.words, speed))
+            for c in pub.chapters if not c.back_matter]
 
 
 def essay_total(pub: Publication) -> tuple[int, int]:

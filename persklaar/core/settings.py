@@ -4,6 +4,9 @@
     theme:    {accent: "#2f5d8a", fonts: {body: …, headings: …, mono: …}}
     cover:    {image: img/cover.jpg, alt: "…", kicker: "…"}
     chapters: {numbered: true, numbering: chapter}   (or book: figures 1, 2, 3 … through the book)
+    bibliography: references.bib           BibTeX or CSL JSON/YAML under content/ (core.bibliography)
+    csl:      chicago-author-date         the citation style (APA when not given)
+    lof: true, lot: true                  lists of figures and of tables after the contents
     labels:   {contents: Inhoudsopgave}   words of the theme's label file, changed
 
 Each is validated here (pydantic); `docs/settings.md` is the reference.
@@ -160,6 +163,11 @@ class SettingsFile(_Strict):
     chapters: ChaptersFile = ChaptersFile()
     labels: dict[str, str] = {}
     pdf_standard: PdfStandard = DEFAULT_PDF_STANDARD
+    lof: bool = False
+    lot: bool = False
+    bibliography: Annotated[str, StringConstraints(min_length=1)] | list[Annotated[str, StringConstraints(
+        min_length=1)]] = []
+    csl: Annotated[str, StringConstraints(min_length=1)] | None = None
 
 
 def colour(text: str) -> tuple[float, float, float] | None:
@@ -202,7 +210,11 @@ def to_settings(data: SettingsFile, pos: Positions, resolver: Resolver, diags: D
                    for n, choice in enumerate(data.theme.fonts.scripts, start=1))
     return Settings(data.reading_speed, data.short_max_minutes, page_size(data.page.size), accent, fonts,
                     _cover(data.cover, pos, resolver, diags), data.chapters.numbered, data.pdf_standard,
-                    data.chapters.numbering)
+                    data.chapters.numbering, data.lof, data.lot, _files(data.bibliography), data.csl)
+
+
+def _files(given: str | list[str]) -> tuple[str, ...]:
+    return (given,) if isinstance(given, str) else tuple(given)
 
 
 def _role(role: str, choice: FontChoice, pos: Positions, resolver: Resolver, diags: Diagnostics,

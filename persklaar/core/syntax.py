@@ -95,6 +95,7 @@ def extend(md: MarkdownIt) -> None:
     md.block.ruler.at("math_block", _math_block)
     md.core.ruler.push("math_attrs", _math_attrs)
     md.inline.ruler.before("emphasis", "xref", _xref)
+    md.core.ruler.push("caption_rows", _caption_rows)
     md.core.ruler.push("table_captions", _table_captions)
 
 
@@ -331,6 +332,33 @@ def _xref(state: StateInline, silent: bool) -> bool:
         token.meta["id"] = match.group(1)
     state.pos = match.end()
     return True
+
+
+def _caption_rows(state: StateCore) -> None:
+    """`: Caption {#tbl-x}` on the line right under a table (no blank line between) is read by
+    markdown-it as the table's last row: made the paragraph after the table again, as Pandoc
+    reads it, for `_table_captions`."""
+    tokens = state.tokens
+    closes = [i for i, t in enumerate(tokens) if t.type == "table_close" and tokens[i - 1].type == "tbody_close"]
+    for index in reversed(closes):  # from the last: a change never moves an earlier table
+        row_open = next(i for i in range(index - 2, -1, -1) if tokens[i].type == "tr_open")
+        cells = [t for t in tokens[row_open:index - 1] if t.type == "inline"]
+        row_map = tokens[row_open].map
+        line = state.src.split("\n")[row_map[0]] if row_map else ""
+        if not (_CAPTION.match(line.lstrip()) and cells and cells[0].children and cells[0].children[0].type == "text"
+                and _CAPTION.match(cells[0].children[0].content) and not any(c.content for c in cells[1:])):
+            continue  # a row `| : x |` is a row
+        caption = cells[0]
+        body_open = next(i for i in range(row_open, -1, -1) if tokens[i].type == "tbody_open")
+        level = tokens[index].level
+        opener = Token("paragraph_open", "p", 1, map=caption.map, level=level, block=True)
+        closer = Token("paragraph_close", "p", -1, level=level, block=True)
+        caption.level = level + 1
+        only_row = body_open == row_open - 1
+        drop_from = body_open if only_row else row_open  # a caption alone under the head: no body left
+        del tokens[drop_from:index - (0 if only_row else 1)]
+        at = tokens.index(next(t for t in tokens[drop_from:] if t.type == "table_close"), drop_from)
+        tokens[at + 1: at + 1] = [opener, caption, closer]
 
 
 def _table_captions(state: StateCore) -> None:

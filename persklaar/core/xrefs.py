@@ -32,7 +32,7 @@ from markdown_it.token import Token
 from ..errors import Diagnostics, SourceLocation
 from .equations import equation_id
 from .markdown import where
-from .model import Body, Chapter, Module, Target
+from .model import Body, Chapter, Listed, Module, Target
 
 BOOK = "book"
 
@@ -53,13 +53,15 @@ def label_key(anchor: str) -> str:
 
 
 def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], numbering: str,
-            labels: Mapping[str, str], diags: Diagnostics) -> None:
-    """Number every figure, table and formula with an id, and resolve every `@id` to it."""
+            labels: Mapping[str, str], diags: Diagnostics, titles: Mapping[str, str]) -> list[Listed]:
+    """Number every figure, table and formula with an id, and resolve every `@id` to it;
+    the figures and tables, for their lists (`titles`: the data tables', by id)."""
     units = [(str(i), [c.body]) for i, c in enumerate(chapters, start=1)]
     units += [(str(m.number), [s.intro for s in m.sections]) for m in modules]
     bodies = [b for _, group in units for b in group]
     wanted = {t.meta["id"] for body in bodies for _, t in body.walk() if t.type == "xref"}
     found: dict[str, Numbered] = {}
+    listed: list[Listed] = []
     counts: Counter[str] = Counter()
     for prefix, group in units:
         if numbering != BOOK:
@@ -77,8 +79,26 @@ def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], numberin
                     token.meta.update(number=number, xref_kind=kind)
                     if kind == "eq":
                         token.meta["equation"] = number
+                if kind in ("fig", "tbl"):
+                    listed.append(Listed(kind, number, _caption(body, element, titles),
+                                         Target(element.unit, "heading", element.anchor)))
     for body in bodies:
         _refer(body, found, labels, diags)
+    return listed
+
+
+def _caption(body: Body, element: Numbered, titles: Mapping[str, str]) -> str:
+    """The words of a numbered figure's or table's caption (a data table: its title)."""
+    first = element.tokens[0]
+    if first.type == "fence":
+        return titles.get(str(first.meta.get("table")), "")
+    if "figure" in element.tokens[-1].meta:
+        return str(element.tokens[-1].meta["figure"])
+    tokens = list(body.tokens)
+    at = next(i for i, t in enumerate(tokens) if t is first)
+    if at + 2 < len(tokens) and tokens[at + 1].type == "table_caption_open":
+        return "".join(c.content for c in tokens[at + 2].children or () if c.type in ("text", "code_inline")).strip()
+    return ""
 
 
 def _numbered(body: Body, wanted: set[str], found: dict[str, Numbered]) -> Iterator[Numbered]:

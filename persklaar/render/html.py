@@ -163,7 +163,7 @@ class HtmlRenderer(SyntaxRules, MathRules, XrefRules, RendererHTML):
         resolved = self.render_target(target, env["page"]) if target else None
         if target is None or resolved is None:
             return "<a>"
-        xref = self.render_xref(target, env["page"])
+        xref = ' class="citation"' if token.meta.get("citation") else self.render_xref(target, env["page"])
         attrs = self.attrs(token, env, drop=("class",) if " class=" in xref else ())
         return f'<a href="{html.escape(resolved)}"{xref}{attrs}>'
 

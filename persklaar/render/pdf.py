@@ -14,8 +14,10 @@ import hashlib
 import logging
 import mimetypes
 import re
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..core.theme import Theme
@@ -152,9 +154,11 @@ def _css(sheet: Stylesheet, fonts, fetcher):
 
 
 def render_pdf(html: str, root: Path, stylesheets: list[Stylesheet], identifier: str, what: str,
-               standard: str) -> bytes:
+               standard: str, settle: Callable[[Any], str | None] | None = None) -> bytes:
     """Lay out `html` with `stylesheets` into a tagged PDF (bytes) made to `standard`
-    (`core.standards`), deterministically."""
+    (`core.standards`), deterministically. `settle` sees the laid-out pages and may return
+    the HTML to lay out once more (what depends on where things fell: the booklet drops
+    "op p. 8" from a reference to its own page); None keeps the first layout."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -163,13 +167,16 @@ def render_pdf(html: str, root: Path, stylesheets: list[Stylesheet], identifier:
     base = base_url(root)
     with surfaced_warnings(what):
         css = [_css(s, fonts, url_fetcher) for s in stylesheets]
-        document = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
+        options = dict(presentational_hints=False, uncompressed_pdf=False, pdf_identifier=_identifier(identifier),
+                       **standards.write_options(standard))
         try:
-            return document.write_pdf(
-                stylesheets=css, font_config=fonts, presentational_hints=False, uncompressed_pdf=False,
-                pdf_identifier=_identifier(identifier), finisher=standards.finisher(standard),
-                **standards.write_options(standard),
-            )
+            document = HTML(string=html, base_url=base, url_fetcher=url_fetcher).render(
+                stylesheets=css, font_config=fonts, **options)
+            again = settle(document) if settle is not None else None
+            if again is not None:
+                document = HTML(string=again, base_url=base, url_fetcher=url_fetcher).render(
+                    stylesheets=css, font_config=fonts, **options)
+            return document.write_pdf(finisher=standards.finisher(standard), **options)
         except RecursionError:
             raise BuildError(f"{what}: the document is nested too deeply to lay out") from None
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from ..core import links
-from ..core.model import Module, Publication, Section
+from ..core.model import Module, Publication, Section, Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +93,33 @@ def build_moment(pub: Publication, source_date_epoch: int | None) -> dt.datetime
 def w3c(moment: dt.datetime) -> str:
     """`2025-06-01T00:00:00Z`, as WeasyPrint reads it from `<meta name="dcterms.*">`."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One line of a list of figures or tables: "Figuur 3.2 Groei van de banen", and its href."""
+
+    label: str
+    caption: str
+    href: str
+
+
+@dataclass(frozen=True)
+class ListView:
+    """A list of figures (`lof: true`) or of tables (`lot: true`), for the contents."""
+
+    id: str
+    title: str
+    entries: list[ListEntry]
+
+
+def listed(pub: Publication, href: Callable[[Target], str | None]) -> list[ListView]:
+    """The lists of figures and tables publication.yaml asks for, with the output's hrefs."""
+    lists = []
+    asked = (("fig", pub.settings.lof, "list_of_figures"), ("tbl", pub.settings.lot, "list_of_tables"))
+    for kind, wanted, key in asked:
+        entries = [ListEntry(f"{pub.labels['xref_' + kind]}\u00a0{item.number}", item.caption, href(item.target) or "")
+                   for item in pub.listed if item.kind == kind]
+        if wanted and entries:
+            lists.append(ListView(f"list-of-{kind}", pub.labels[key], entries))
+    return lists

@@ -55,6 +55,10 @@ class XrefRules:
             return text
         return f'<a href="{html.escape(href)}"{self.render_number_xref(target, env)}>{text}</a>'
 
+    def cite(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """A citation `core.citations` did not format (a text rendered without loading it): as written."""
+        return html.escape(tokens[idx].content)
+
     def table_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f"<table{self.attrs(tokens[idx], env)}>\n"
 

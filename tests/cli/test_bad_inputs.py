@@ -67,6 +67,11 @@ CUSTOM_CSS = "styles/custom.css"
 FM = "---\ntitle: Slecht\n---\n"  # front matter: the body starts on line 4
 LINK_OUT = "is a link to a file outside the publication"
 SECRET = "GEHEIM"  # in the file outside the project a link points at: never in any output
+BIB = "content/references.bib"
+WORKS = b"@book{smith2020,\n  author = {Smith, Jane},\n  title = {Work},\n  year = 2020,\n}\n"
+CITING = (ESSAY, (FM + "Zoals [@smith2020, p. 3] schrijft.\n").encode())
+WITH_BIB = (PUBLICATION, ((REPO / "tests/fixtures/projects/mini" / PUBLICATION).read_text("utf-8")
+                          + "bibliography: references.bib\n").encode())
 
 
 @dataclass(frozen=True)
@@ -341,6 +346,30 @@ CASES = [
     # -- data tables -----------------------------------------------------------------------------
     Bad("data-unknown-column", DATA, Replace("    vacatures: 900", "    vacatures: 900\n    banen: 12"), 21, "unknown column 'banen'"),
     Bad("data-number-column-text", DATA, Replace("werkloosheid: 3.8", "werkloosheid: 3,8"), 19, "holds numbers; got '3,8'"),
+    # -- citations (Pandoc's syntax; core.citations) ----------------------------------------------
+    Bad("cite-unknown-key", ESSAY, FM + "Tekst.\n\nZoals [zie @smith2021, p. 3] schrijft.\n", 6,
+        "no reference @smith2021 in the bibliography; did you mean @smith2020?", files=(WITH_BIB, (BIB, WORKS))),
+    Bad("cite-without-bibliography", ESSAY, FM + "Zoals [@smith2020] schrijft.\n", 4,
+        "names no bibliography: add `bibliography: references.bib`"),
+    Bad("bib-unclosed-brace", BIB, "@book{a,\n  title = {Werk,\n  year = 2020\n}\n\n@book{b, title={B}}\n", 6,
+        "BibTeX: '}' expected (perhaps a brace or quote opened earlier is not closed)", files=(WITH_BIB, CITING)),
+    Bad("bib-entry-twice", BIB, WORKS.decode() + "\n@article{smith2020,\n  title = {Again},\n}\n", 7,
+        "repeated bibliography entry: smith2020", files=(WITH_BIB, CITING)),
+    Bad("bib-unknown-entry-type", BIB, WORKS.decode() + "@blogpost{x,\n  title = {B},\n}\n", 6,
+        "BibTeX entry type @blogpost is not one persklaar knows", files=(WITH_BIB, CITING)),
+    Bad("bib-missing", PUBLICATION, Replace("reading_speed: 200", "reading_speed: 200\nbibliography: bronnen.bib"), 12,
+        "bibliography 'bronnen.bib' is not there", files=(CITING,)),
+    Bad("csl-json-syntax", "content/references.json", '[\n  {"id": "smith2020", "type": "book",}\n]\n', 2,
+        "JSON: Expecting property name", files=((PUBLICATION, WITH_BIB[1].replace(b".bib", b".json")), CITING)),
+    Bad("csl-yaml-no-type", "content/references.yaml", "- id: smith2020\n  title: Werk\n- id: doe\n  type: boek\n", 3,
+        "`type` must be a CSL type such as book", files=((PUBLICATION, WITH_BIB[1].replace(b".bib", b".yaml")), CITING)),
+    Bad("csl-unknown-style", PUBLICATION, Replace("reading_speed: 200", "reading_speed: 200\nbibliography: references.bib"
+                                                  "\ncsl: chicago-autor-date"), 13,
+        "did you mean chicago-author-date", files=((BIB, WORKS), CITING)),
+    Bad("csl-file-with-entities", "content/stijl.csl",
+        '<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<style>&x;</style>\n', 1,
+        "may not hold a DOCTYPE or entities", files=((PUBLICATION, WITH_BIB[1] + b"csl: stijl.csl\n"), (BIB, WORKS),
+                                                     CITING)),
     Bad("data-chart-text-column", DATA, Replace("chart: [werkloosheid, vacatures]", "chart: [land]"), 24, "chart column 'land' is not a number column"),
 ]
 

@@ -82,12 +82,17 @@ def test_booklet_prints_numbers_captions_and_pages(built: Path):
     for caption in ("Figuur 3.1: Groei van de banen", "Figuur 3.2: Krimp van de banen",
                     "Tabel 3.1: Banen per sector", "Tabel 2.1: Twee cijfers per land"):
         assert caption in text
-    on = re.findall(r"(Figuur 3\.1|Tabel 2\.1) op p\. (\d+)", text)
-    assert on, text
-    for label, number in on:  # the page number is the page the element's caption is on
-        where = next(i + 1 for i, p in enumerate(pages) if f"{label}:" in re.sub(r"\s+", " ", p))
-        assert int(number) == where, (label, number, where)
-    left = set(re.findall(r"\S*@fig-\S*", text))  # the e-mail address and the code are no references
+    flat = [re.sub(r"\s+", " ", p) for p in pages]
+    links = next(i for i, p in enumerate(flat) if "Elke link in de tekst" in p)  # the appendix: texts, no pages
+    refs = [(i + 1, m.group(1), m.group(3)) for i, p in enumerate(flat[:links])
+            for m in re.finditer(r"((?:Figuur|Tabel) \d\.\d)(?!:)( op p\. (\d+))?", p)]
+    assert {label for _, label, _ in refs} >= {"Figuur 3.1", "Figuur 3.2", "Tabel 3.1", "Tabel 2.1"}, refs
+    for page, label, number in refs:  # the page of the element's caption; none where it is this page
+        where = next(i + 1 for i, p in enumerate(flat) if f"{label}:" in p)
+        assert number == (None if where == page else str(where)), (label, page, number, where)
+    assert any(n is None for *_, n in refs) and any(n for *_, n in refs)
+    joined = re.sub(r"@fig-\s+", "@fig-", text)  # a line may break after the hyphen
+    left = set(re.findall(r"\S*@fig-\S*", joined))  # the e-mail address and the code are no references
     assert left and left <= {"info@fig-groei.nl", "@fig-groei"}, left
     assert "@tbl-" not in text and "@eq-" not in text and "{#" not in text
 
@@ -123,3 +128,29 @@ def test_a_handout_links_a_figure_on_its_sheet(tmp_path: Path):
     assert prefix, page
     assert f'<a href="#{prefix.group(1)}fig-robot">Figuur 3.1</a>' in page.replace("\u00a0", " ")
     assert '<span class="figure-label">Figuur\u00a03.1:</span> Een robot' in page
+
+
+def test_lists_of_figures_and_tables_on_request(tmp_path: Path):
+    root = _project(tmp_path)
+    publication = root / "content/publication.yaml"
+    publication.write_text(publication.read_text("utf-8") + "lof: true\nlot: true\n", "utf-8")
+    result = cli("--root", str(root), "booklet", "epub")
+    assert result.returncode == 0, result.stderr + result.stdout
+    reader = PdfReader(root / "dist/mini-boekje.pdf")
+    pages = [re.sub(r"\s+", " ", p.extract_text().replace("\u00a0", " ")) for p in reader.pages]
+    figures = next(p for p in pages if "Lijst van figuren" in p)
+    found = re.findall(r"(Figuur \d\.\d) ([A-Za-z ]+?) [. ]+(\d+)", figures)
+    assert [(label, caption.strip()) for label, caption, _ in found] == [
+        ("Figuur 3.1", "Groei van de banen"), ("Figuur 3.2", "Krimp van de banen")]
+    for label, _, number in found:  # the page number is the page the figure is on
+        assert f"{label}:" in pages[int(number) - 1], (label, number)
+    tables = next(p for p in pages if "Lijst van tabellen" in p)
+    assert "Tabel 2.1 Twee cijfers per land" in tables and "Tabel 3.1 Banen per sector" in tables
+    nav = _page(root / "dist", "nav.xhtml")
+    lists = {n.get("{http://www.idpf.org/2007/ops}type"): [(a.get("href"), _text(a)) for a in n.iter(f"{XHTML}a")]
+             for n in nav.iter(f"{XHTML}nav")}
+    assert lists["lof"] == [("chapter-03-figuren.xhtml#fig-groei", "Figuur 3.1 Groei van de banen"),
+                            ("chapter-03-figuren.xhtml#fig-krimp", "Figuur 3.2 Krimp van de banen")]
+    assert lists["lot"] == [("chapter-02-cijfers.xhtml#tbl-landen", "Tabel 2.1 Twee cijfers per land"),
+                            ("chapter-03-figuren.xhtml#tbl-banen", "Tabel 3.1 Banen per sector")]
+    assert epubcheck(root / "dist/mini-boekje.epub") == []

@@ -9,6 +9,7 @@ model and the shared views, never from a template. Ids: a chapter is
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,8 @@ def write_booklet(pub: Publication, job: Job, staging: Path, options: BuildOptio
         _write(staging / KEPT_HTML / f"{pub.slug}.html", browsable_html(markup, styles, pub.root))
     moment = views.build_moment(pub, options.source_date_epoch)
     with font_timestamps(int(moment.timestamp())):
-        pdf = render_pdf(markup, pub.root, styles, pub.meta.identifier, booklet_name, pub.settings.pdf_standard)
+        pdf = render_pdf(markup, pub.root, styles, pub.meta.identifier, booklet_name, pub.settings.pdf_standard,
+                         settle=lambda document: same_page(document, markup))
     from .impose import impose, sheet_points  # pypdf: imported by the worker only, not by the planner
 
     page = pub.settings.page
@@ -47,6 +49,23 @@ def write_booklet(pub: Publication, job: Job, staging: Path, options: BuildOptio
         raise BuildError(f"{imposed_name}: imposition failed ({type(exc).__name__}: {exc})") from None
     _write(staging / booklet_name, pdf)
     _write(staging / imposed_name, imposed)
+
+
+def same_page(document, markup: str) -> str | None:
+    """The booklet's HTML with each reference to a figure, table or formula on the reference's
+    own page marked `data-same-page` (booklet.css then prints "Figuur 3.2" without "op p. 8");
+    None when there is none. Laid out once more, a page rarely changes: the words dropped
+    only shorten a line."""
+    same = set()
+    for page in document.pages:
+        for kind, target, _, box in page.links:
+            number = box.element.get("data-xref") if kind == "internal" and box.element is not None else None
+            if number and target in page.anchors:
+                same.add(number)
+    if not same:
+        return None
+    return re.sub(r' data-xref="(\d+)"', lambda m: m.group() + (" data-same-page" if m.group(1) in same else ""),
+                  markup)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -68,6 +87,7 @@ def page_html(pub: Publication, options: BuildOptions) -> str:
         cover_image=pub.settings.cover.image.path if pub.settings.cover.image else "",
         chapters=chapters, modules=modules, parts=group_parts(chapters, lambda c: c.part),
         times=_times(pub), links=[_link(link, pub) for link in pub.links],
+        lists=views.listed(pub, lambda target: renderer.render_target(target, renderer.page("", target.unit))),
     )
 
 
@@ -81,6 +101,7 @@ class ChapterView:
     minutes: int
     html: Markup
     language: str | None = None  # front matter `language:` (lang and dir on the chapter)
+    back_matter: bool = False  # the bibliography: no chapter number, no reading time
 
 
 @dataclass(frozen=True)
@@ -128,6 +149,7 @@ class BookletRenderer(HtmlRenderer):
         self.placed = Placements()  # one document: a table placed again gets fresh ids
         self.units = {c.slug: chapter_id(c) for c in pub.chapters} | {m.unit: module_id(m) for m in pub.modules}
         self.previous_part: str | None = None
+        self.xrefs = 0  # references to numbered elements so far (render_number_xref)
 
     # -- hooks -----------------------------------------------------------------
     def render_heading_id(self, body: Body, anchor: str) -> str:
@@ -140,8 +162,11 @@ class BookletRenderer(HtmlRenderer):
         return f' class="xref" data-page="{html.escape(self.pub.labels["page_short"])}"'
 
     def render_number_xref(self, target: Target, env: EnvType) -> str:
-        """ "Figuur 3.2 op p. 14": the page number in print (CSS target-counter, booklet.css)."""
-        return f' class="xref-number" data-page="{html.escape(self.pub.labels["on_page"])}"'
+        """ "Figuur 3.2 op p. 14": the page number in print (CSS target-counter, booklet.css);
+        numbered (`data-xref`) so `same_page` can drop it where the figure is on the same page."""
+        self.xrefs += 1
+        return (f' class="xref-number" data-page="{html.escape(self.pub.labels["on_page"])}"'
+                f' data-xref="{self.xrefs}"')
 
     def render_code_columns(self) -> int:
         return code_columns(self.pub.settings.page.width - 33)  # booklet.css: 14 + 19 mm of margins
@@ -179,7 +204,8 @@ class BookletRenderer(HtmlRenderer):
         first = chapter.part is not None and chapter.part != self.previous_part
         self.previous_part = chapter.part
         return ChapterView(chapter_id(chapter), number, chapter.title, chapter.part, first,
-                           chapter.minutes(self.pub.settings), templating.safe(body), chapter.language)
+                           chapter.minutes(self.pub.settings), templating.safe(body), chapter.language,
+                           chapter.back_matter)
 
     def module(self, module: Module) -> ModuleView:
         sections = [self.section(s) for s in module.sections]

@@ -25,7 +25,7 @@ class Epub(Output):
     summary = "the EPUB 3 for e-readers"
     templates = ("epub",)
     # the last three: the raster cover
-    styles = ("epub.css", "code.css", "callouts.css", "math.css", "tokens.css", "fonts.css", "fonts")
+    styles = ("epub.css", "code.css", "callouts.css", "math.css", "references.css", "tokens.css", "fonts.css", "fonts")
 
     def jobs(self, pub: Publication) -> list[Job]:
         return [Job(self.name, "", (f"{pub.slug}.epub",), weight=4)]

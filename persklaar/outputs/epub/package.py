@@ -99,7 +99,7 @@ def package(pub: Publication, pages: Book, cover: tuple[str, bytes], when: dt.da
     book = epub.EpubBook()
     metadata(book, pub, pages.visual)
     book.set_cover(*cover, create_page=False)
-    sheets = stylesheets(pub, ("epub.css", "code.css", "callouts.css", "math.css"), page_rules=False)
+    sheets = stylesheets(pub, ("epub.css", "code.css", "callouts.css", "math.css", "references.css"), page_rules=False)
     own = script_fonts(pub)
     css, fonts = packed(sheets + ([own] if own else []), pub.root, used_codes(pub))
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css.encode()))

@@ -231,8 +231,10 @@ class Pages:
         state = Page(unit=chapter.slug)
         body = self.renderer.render_body(chapter.body, state)
         self.note(state, 0, name, chapter.title)
-        page = self.page(self.template("chapter"), name, chapter.title, "bodymatter", body=templating.safe(body),
-                         part=chapter.part, minutes=chapter.minutes(self.pub.settings), language=chapter.language)
+        page = self.page(self.template("chapter"), name, chapter.title,
+                         "backmatter" if chapter.back_matter else "bodymatter", body=templating.safe(body),
+                         part=chapter.part, minutes=chapter.minutes(self.pub.settings), language=chapter.language,
+                         back_matter=chapter.back_matter)
         subs = [Entry(text, f"{name}#{ident}") for ident, text in headings(chapter.body, 2)]
         return page, Entry(chapter.title, name, subs)
 
@@ -271,8 +273,10 @@ class Pages:
                          meta=self.pub.meta, edition_date=self.pub.locale.date(self.pub.meta.date))
 
     def nav(self, toc: list[Entry], landmarks: list[dict[str, str]]) -> Sheet:
+        nav = Page(unit="nav")
+        lists = views.listed(self.pub, lambda target: self.renderer.render_target(target, nav))
         page = self.page("epub/nav.xhtml", "nav.xhtml", self.labels["contents"], "frontmatter",
-                         toc=toc, landmarks=landmarks)
+                         toc=toc, landmarks=landmarks, lists=lists)
         page.nav = True
         return page
 

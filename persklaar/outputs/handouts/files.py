@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ...core.model import Publication, Section
 
-STYLESHEETS = ("tokens.css", "fonts.css", "code.css", "callouts.css", "math.css", "handout.css")
+STYLESHEETS = ("tokens.css", "fonts.css", "code.css", "callouts.css", "math.css", "references.css", "handout.css")
 
 
 def combined(pub: Publication) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
-from ...core import links, markdown
+from ...core import citations, links, markdown
 from ...core.model import Body, Module, Publication, Section, Target
 from ...errors import BuildError
 from ...render import cache, pdf, qr, templating, views
@@ -41,9 +41,11 @@ class SheetLink:
     placeholder: bool
 
 
-def sheet_links(section: Section) -> list[SheetLink]:
-    """Every URL on the sheet, numbered per sheet in order of appearance."""
-    urls = [str(t.attrGet("href")) for t, _, _ in markdown.links_in(section.intro)] + [r.url for r in section.resources]
+def sheet_links(section: Section, sources: Body | None = None) -> list[SheetLink]:
+    """Every URL on the sheet, numbered per sheet in order of appearance (the intro's, its
+    reference list's, the resources')."""
+    urls = [str(t.attrGet("href")) for body in (section.intro, sources) if body is not None
+            for t, _, _ in markdown.links_in(body)] + [r.url for r in section.resources]
     unique = list(dict.fromkeys(urls))
     return [SheetLink(n, url, links.is_placeholder(url)) for n, url in enumerate(unique, start=1)]
 
@@ -63,7 +65,10 @@ def content_key(pub: Publication, found: tuple[Module, Section]) -> object:
         "module": [module.number, module.title, module.icon],
         "section": [section.number, section.title, section.intro.text],
         "resources": [[r.title, r.url, r.kind, r.minutes] for r in section.resources],
-        "links": [[link.number, link.url] for link in sheet_links(section)],
+        "links": [[link.number, link.url] for link in sheet_links(section, citations.sources(pub.chapters,
+                                                                                              section.intro))],
+        "cited": [t.content for body in (section.intro, citations.sources(pub.chapters, section.intro)) if body
+                  for _, t in body.walk() if t.type == "text"],  # a citation's words come from the bibliography
         "tables": [_table_key(pub, table_id) for table_id in section.intro.tables()],
     }
 
@@ -102,9 +107,11 @@ class HandoutRenderer(HtmlRenderer):
     notes_at_foot = True
     math_pictures = True  # WeasyPrint draws no MathML
 
-    def __init__(self, pub: Publication, section: Section, numbers: dict[str, int]) -> None:
+    def __init__(self, pub: Publication, section: Section, numbers: dict[str, int],
+                 sources: Body | None = None) -> None:
         super().__init__(pub)
         self.section = section
+        self.sources = sources
         self.numbers = numbers
         self.prefix = anchor_prefix(section)
 
@@ -122,7 +129,8 @@ class HandoutRenderer(HtmlRenderer):
         return code_columns(paper - 34)  # handout.css: 17 mm margins either side
 
     def render_target(self, target: Target, page: Page) -> str | None:
-        if target.kind == "heading" and target.anchor in _ids(self.section):
+        cited = {f"ref-{key}" for key in citations.cited(self.section.intro)} if self.sources else set()
+        if target.kind == "heading" and (target.anchor in _ids(self.section) or target.anchor in cited):
             return f"#{self.prefix}{target.anchor}"
         return None  # the place is in the booklet, not on this sheet
 
@@ -135,16 +143,19 @@ def _ids(section: Section) -> set[str]:
 def sheet_html(pub: Publication, module: Module, section: Section, day, notes_lines: int) -> str:
     """The sheet's HTML (Jinja template, autoescaped; only our own renderers' HTML is marked safe)."""
     labels = pub.labels
-    numbered = sheet_links(section)
+    sources = citations.sources(pub.chapters, section.intro)
+    numbered = sheet_links(section, sources)
     numbers = {link.url: link.number for link in numbered}
-    renderer = HandoutRenderer(pub, section, numbers)
+    renderer = HandoutRenderer(pub, section, numbers, sources)
     intro = renderer.render_body(section.intro, Page(prefix=renderer.prefix))
+    cited = renderer.render_body(sources, Page(prefix=renderer.prefix)) if sources else ""
     rows = [row.but(number=numbers[row.url], qr=templating.safe(
                 qr.img(row.url, labels["qr_alt"].format(number=numbers[row.url], url=row.url), pub.root)))
             for row in views.resource_rows(pub, section)]
     totals = views.section_totals(section)
     context = dict(
         pub=pub.meta, module=module, section=section, intro_html=templating.safe(intro),
+        sources_html=templating.safe(cited),
         rows=rows, links=numbered, any_placeholder=any(link.placeholder for link in numbered),
         total_label=views.count_label(totals.count, labels), total_minutes=totals.minutes,
         untimed=totals.untimed_note(labels),

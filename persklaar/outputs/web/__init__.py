@@ -27,7 +27,7 @@ class Web(Output):
     name = "web"
     summary = "the web edition: a static site in dist/web/ (persklaar serve shows it live)"
     templates = ("web",)
-    styles = ("web.css", "code.css", "callouts.css", "math.css", "tokens.css", "fonts.css", "fonts")
+    styles = ("web.css", "code.css", "callouts.css", "math.css", "references.css", "tokens.css", "fonts.css", "fonts")
     site = SITE
     in_process = True  # a fraction of a second of Jinja: no worker needed
 

@@ -38,7 +38,7 @@ STYLESHEET = "style.css"
 # subsets with a unicode-range each, so a browser fetches only the ranges a page uses).
 FONT_FACE = re.compile(r"@font-face\s*\{(?![^}]*font-display)")
 # under styles/, joined into style.css
-STYLE_PARTS = ("fonts.css", "tokens.css", "code.css", "callouts.css", "math.css", "web.css")
+STYLE_PARTS = ("fonts.css", "tokens.css", "code.css", "callouts.css", "math.css", "references.css", "web.css")
 
 
 def page_names(pub: Publication) -> list[str]:

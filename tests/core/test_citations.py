@@ -1,0 +1,110 @@
+"""Pandoc's citation syntax as `core.citesyntax` reads it, and the CSL formatting of
+`core.citations` (on the loaded model, without rendering an output)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from persklaar.core import load
+from persklaar.core.citesyntax import CiteItem, parse_items
+from persklaar.core.markdown import parser
+from persklaar.errors import ContentError
+from support import FIXTURES, copy_project
+
+CITES = FIXTURES / "citations"
+
+
+def _cites(text: str) -> list[tuple[str, tuple[CiteItem, ...], bool]]:
+    tokens = parser().parse(text)
+    return [(t.content, t.meta["items"], t.meta["in_text"]) for block in tokens for t in block.children or ()
+            if t.type == "cite"]
+
+
+def test_the_citation_forms_of_pandoc():
+    found = _cites("A [@smith2020]. B [@smith2020, p. 33]. C [see @a, pp. 3-4; also @b, ch. 2]. D [-@doe]. "
+                   "E @jansen2021 says, F @smith2020 [p. 4] too.\n")
+    assert found == [
+        ("[@smith2020]", (CiteItem("smith2020"),), False),
+        ("[@smith2020, p. 33]", (CiteItem("smith2020", label="page", locator="33"),), False),
+        ("[see @a, pp. 3-4; also @b, ch. 2]", (CiteItem("a", "see", label="page", locator="3-4"),
+                                               CiteItem("b", "also", label="chapter", locator="2")), False),
+        ("[-@doe]", (CiteItem("doe", suppress_author=True),), False),
+        ("@jansen2021", (CiteItem("jansen2021"),), True),
+        ("@smith2020 [p. 4]", (CiteItem("smith2020", label="page", locator="4"),), True),
+    ]
+
+
+def test_what_is_not_a_citation():
+    assert _cites("mail info@smith.nl, `@smith2020`, \\@smith2020, [a link](https://x.test/@smith), "
+                  "[text]{.x}, [@fig-groei], @fig-groei, [a@b.nl]\n") == []
+    assert parse_items("see the notes") is None
+
+
+def test_a_key_ends_before_the_full_stop_of_the_sentence():
+    assert _cites("As @smith2020.\n")[0][1] == (CiteItem("smith2020"),)
+    assert _cites("As [@doe:2019/b].\n")[0][1] == (CiteItem("doe:2019/b"),)
+
+
+def test_a_suffix_that_is_no_locator_is_kept():
+    assert parse_items("@a, for the numbers") == [CiteItem("a", suffix=", for the numbers")]
+    assert parse_items("@a, p. 3, for the numbers") == [CiteItem("a", suffix=", for the numbers", label="page",
+                                                                 locator="3")]
+
+
+def _project(tmp_path: Path, extra: str = "") -> Path:
+    root = copy_project(tmp_path)
+    for name in ("references.bib", "references.json"):
+        shutil.copy(CITES / name, root / "content" / name)
+    (root / "content/essay/03-bronnen.md").write_text((CITES / "chapter.md").read_text("utf-8"), "utf-8")
+    publication = root / "content/publication.yaml"
+    publication.write_text(publication.read_text("utf-8") + "bibliography: [references.bib, references.json]\n"
+                           + extra, "utf-8")
+    return root
+
+
+def _text(pub, slug: str) -> str:
+    chapter = next(c for c in pub.chapters if c.slug == slug)
+    return "".join(t.content for block in chapter.body.tokens for t in block.children or ()
+                   if t.type == "text").replace("\n", " ")
+
+
+def test_apa_in_dutch_formats_each_form(tmp_path: Path):
+    pub, _ = load.load(_project(tmp_path))
+    text = _text(pub, "03-bronnen")
+    assert "Tussen haakjes (Smith & Jansen, 2020)." in text
+    assert "Met een pagina (Smith & Jansen, 2020, p. 33)." in text
+    assert "(zie Doe, 2019, pp. 3–4; Jansen & de Vries, 2021)" in text
+    assert "Zonder auteur (2019)." in text
+    assert "Jansen en de Vries (2021) laat zien" in text  # in the text: the locale's "en", not "&"
+    assert "Smith en Jansen (2020, p. 4) ook" in text
+    assert "info@smith2020.nl" in text and "\\@" not in text and "@smith2020 met" in text
+    bibliography = pub.chapters[-1]
+    assert bibliography.back_matter and bibliography.title == "Literatuur"
+    entries = [[t.content for t in block.children if t.type == "text"] for block in bibliography.body.tokens
+               if block.type == "inline"]
+    assert [e[0].split(",")[0] for e in entries] == ["Doe", "Jansen", "Smith"]  # APA's order; never2000 not cited
+    assert "Tijdschrift voor Arbeid" in entries[1]  # a Dutch publication: no English title case
+    assert "Doe, J. (2019). Robots and Jobs: naïve hopes. " in entries[0] and ", 1-20. " in entries[0]
+    assert [link.url for link in pub.links if "doi.org" in link.url or "labor.test" in link.url] == [
+        "https://labor.test/robots", "https://doi.org/10.5555/abc.2021", "https://doi.org/10.1000/xyz123"]
+
+
+def test_another_style_by_name(tmp_path: Path):
+    pub, _ = load.load(_project(tmp_path, "csl: chicago-author-date\n"))
+    text = _text(pub, "03-bronnen")
+    assert "(Smith en Jansen 2020, 33)" in text
+    assert "(zie Doe 2019, 3–4; Jansen en de Vries 2021)" in text
+
+
+def test_every_unknown_key_is_reported_with_the_closest(tmp_path: Path):
+    root = _project(tmp_path)
+    (root / "content/essay/04-fout.md").write_text("---\ntitle: Fout\n---\nZie [@smith2002; @doe2091].\n", "utf-8")
+    with pytest.raises(ContentError) as caught:
+        load.load(root)
+    assert [str(d) for d in caught.value.diagnostics] == [
+        "content/essay/04-fout.md:4:6: no reference @smith2002 in the bibliography; did you mean @smith2020?",
+        "content/essay/04-fout.md:4:18: no reference @doe2091 in the bibliography; did you mean @doe2019?",
+    ]
