@@ -142,7 +142,8 @@ class WebRenderer(EpubRenderer):
     def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f'<aside class="footnote" id="fn-{tokens[idx].meta["note"]}" role="doc-footnote">\n'
 
-    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None) -> str:
+    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None,
+                      chart: figures.TableNumber | None = None) -> str:
         table = self.pub.table(table_id)
         if table is None:  # the loader refused this already; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
@@ -152,7 +153,7 @@ class WebRenderer(EpubRenderer):
         # A table wider than a phone scrolls in its box, which the keyboard can reach (tabindex).
         label = table.title if key == table.id else f"{table.title} ({key.removeprefix(table.id + '-')})"
         box = f'<div class="table-wrap" role="region" tabindex="0" aria-label="{html.escape(label)}">'
-        return f"{box}\n{grid}</div>\n" + figures.chart_figure(table, svg, key)
+        return f"{box}\n{grid}</div>\n" + figures.chart_figure(table, svg, key, chart)
 
 
 @dataclass
