@@ -103,14 +103,21 @@ def add_edge_cases(root: Path) -> None:
         "#### Te diep\n\nTekst.\n\n## Top\n\nNog eens [Waymo](https://waymo.com/).\n\n"
         "```table\nlanden\n```\n\n```table\nlanden\n```\n\n"
         "Een formule: $E = mc^2$.\n\n$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$ {#eq-som}\n\n"
-        "Bronnen: [@doe2019, p. 3], [-@smith2020] en @jansen2021.\n",
+        "Grieks en matrices: $\\alpha + \\beta = \\gamma$ en $$A = \\begin{pmatrix} 1 & 0 \\\\ 0 & 1 "
+        "\\end{pmatrix}$$\n\n"
+        "Bronnen: [@doe2019, p. 3], [-@smith2020], @jansen2021, [zie @smith2020; @doe2019] en "
+        "@smith2020 [p. 4].\n\n"
+        "Genummerd: @fig-vlak, @fig-vlak2, @tbl-sectoren en @eq-som.\n\n"
+        "![Nog een grijs vlak](img/Grijs_Vlak.PNG){#fig-vlak}\n\n"
+        "![Een derde grijs vlak](img/Grijs_Vlak.PNG){#fig-vlak2}\n\n"
+        "| Sector | Banen |\n|---|--:|\n| Zorg | 120 |\n: Banen per sector {#tbl-sectoren}\n",
         encoding="utf-8",
     )
     for name in ("references.bib", "references.json"):  # citations and a bibliography
         shutil.copy(FIXTURES / "citations" / name, root / "content" / name)
     publication = root / "content" / "publication.yaml"
-    publication.write_text(publication.read_text("utf-8") + "bibliography: [references.bib, references.json]\n",
-                           "utf-8")
+    publication.write_text(publication.read_text("utf-8") + "bibliography: [references.bib, references.json]\n"
+                           "lof: true\nlot: true\n", "utf-8")
 
 
 def epubcheck(path: Path) -> list[str]:

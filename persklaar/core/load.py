@@ -78,7 +78,7 @@ class Loader:
         refs.resolve(chapters, modules, self.diags)
         assert settings is not None and locale is not None
         listed = xrefs.resolve(chapters, modules, settings.numbering, locale.labels, self.diags,
-                               {t.id: t.title for t in tables})
+                               {t.id: t.title for t in tables}, frozenset(t.id for t in tables if t.chart))
         chapters += self.cite(chapters, modules, settings, locale)
         self.diags.raise_if_errors()
         found = links.collect(chapters, modules)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from ..errors import ContentError, Diagnostic, Diagnostics, SourceLocation
@@ -108,7 +109,7 @@ def normalized(text: str) -> str:
 
 
 def decode(data: bytes, shown: str) -> str:
-    """Strict UTF-8 with the BOM dropped and CRLF/CR turned into LF."""
+    """Strict UTF-8 with the BOM dropped, CRLF/CR turned into LF, in Unicode's composed form (NFC)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -121,7 +122,9 @@ def decode(data: bytes, shown: str) -> str:
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
         ) from None
     _refuse_control_characters(text, shown)
-    return normalized(text)
+    # NFC: a letter and its mark written apart (o + U+031B, as macOS and some keyboards
+    # save them) become the one character the fonts draw and `check` knows (ơ)
+    return unicodedata.normalize("NFC", normalized(text))
 
 
 def _refuse_control_characters(text: str, shown: str) -> None:

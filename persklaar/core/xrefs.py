@@ -4,7 +4,8 @@
     | … pipe table … |  then  : Caption {#tbl-jobs}
                                               a table with its caption
     ```table  jobs ```  referred to as @tbl-jobs
-                                              a data table, numbered where it is first placed
+                                              a data table, numbered where it is first placed;
+                        and as @fig-jobs      its chart, numbered as a figure
     $$ … $$ {#eq-energy}                      a display formula
     see @fig-growth, @tbl-jobs, @eq-energy    "Figuur 3.2", linked to it
 
@@ -53,9 +54,11 @@ def label_key(anchor: str) -> str:
 
 
 def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], numbering: str,
-            labels: Mapping[str, str], diags: Diagnostics, titles: Mapping[str, str]) -> list[Listed]:
+            labels: Mapping[str, str], diags: Diagnostics, titles: Mapping[str, str],
+            charted: frozenset[str] = frozenset()) -> list[Listed]:
     """Number every figure, table and formula with an id, and resolve every `@id` to it;
-    the figures and tables, for their lists (`titles`: the data tables', by id)."""
+    the figures and tables, for their lists (`titles`: the data tables', by id; `charted`:
+    the data tables with a chart, which `@fig-<id>` numbers as a figure)."""
     units = [(str(i), [c.body]) for i, c in enumerate(chapters, start=1)]
     units += [(str(m.number), [s.intro for s in m.sections]) for m in modules]
     bodies = [b for _, group in units for b in group]
@@ -67,7 +70,7 @@ def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], numberin
         if numbering != BOOK:
             counts.clear()
         for body in group:
-            for element in _numbered(body, wanted, found):
+            for element in _numbered(body, wanted, found, charted):
                 if element.anchor in found:
                     _twice(element, found[element.anchor], diags)
                     continue
@@ -90,7 +93,7 @@ def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], numberin
 def _caption(body: Body, element: Numbered, titles: Mapping[str, str]) -> str:
     """The words of a numbered figure's or table's caption (a data table: its title)."""
     first = element.tokens[0]
-    if first.type == "fence":
+    if first.type in ("fence", "chart"):
         return titles.get(str(first.meta.get("table")), "")
     if "figure" in element.tokens[-1].meta:
         return str(element.tokens[-1].meta["figure"])
@@ -101,7 +104,8 @@ def _caption(body: Body, element: Numbered, titles: Mapping[str, str]) -> str:
     return ""
 
 
-def _numbered(body: Body, wanted: set[str], found: dict[str, Numbered]) -> Iterator[Numbered]:
+def _numbered(body: Body, wanted: set[str], found: dict[str, Numbered], charted: frozenset[str]
+              ) -> Iterator[Numbered]:
     """The elements of a text that take a number, in reading order."""
     tokens = body.tokens
     for index, block in enumerate(tokens):
@@ -116,6 +120,11 @@ def _numbered(body: Body, wanted: set[str], found: dict[str, Numbered]) -> Itera
             if anchor in wanted and anchor not in found:  # numbered where first placed, if referred to
                 block.meta["xref_id"] = anchor
                 yield Numbered(anchor, body.unit, where(body, block), (block,))
+            chart = f"fig-{block.meta['table']}"
+            if chart in wanted and chart not in found and block.meta["table"] in charted:  # its chart, a figure
+                holder = Token("chart", "", 0, meta={"xref_id": chart, "table": block.meta["table"]})
+                block.meta["chart"] = holder
+                yield Numbered(chart, body.unit, where(body, block), (holder,))
         for token in [block, *(block.children or ())]:
             if (eq := equation_id(token)) is not None:
                 yield Numbered(eq, body.unit, where(body, block, "#" + eq), (token,))

@@ -140,18 +140,27 @@ def _panel(table: DataTable, key: str, index: int, y0: int, locale: Locale) -> s
 
 
 def figure_html(table: DataTable, locale: Locale, chart_markup: str, key: str = "",
-                number: TableNumber | None = None) -> str:
+                number: TableNumber | None = None, chart: TableNumber | None = None) -> str:
     """The table, then its chart in a <figure> with a caption (chart markup given by the output).
 
     `key` (from `Placements.key`; default the table's id) makes the ids `table-KEY`, `chart-KEY`.
     """
     key = key or table.id
-    return table_html(table, locale, f"table-{key}", number) + chart_figure(table, chart_markup, key)
+    return table_html(table, locale, f"table-{key}", number) + chart_figure(table, chart_markup, key, chart)
 
 
-def chart_figure(table: DataTable, chart_markup: str, key: str) -> str:
-    """The chart in a <figure> with its caption, with the id `chart-KEY` (nothing without a chart)."""
+def chart_figure(table: DataTable, chart_markup: str, key: str, number: TableNumber | None = None,
+                 kind: str = "") -> str:
+    """The chart in a <figure> with its caption, with the id `chart-KEY` (nothing without a
+    chart). Its caption is the table's note, or with `kind` ("Grafiek", the booklet's word)
+    "Grafiek: <title>"; a numbered chart (`@fig-<table id>`) has its anchor's id and
+    "Figuur 2.1: <title>"."""
     if not table.chart:
         return ""
-    caption = html.escape(table.caption or table.title)
-    return f'<figure class="chart" id="chart-{key}">{chart_markup}<figcaption>{caption}</figcaption></figure>\n'
+    ident = escape(number.anchor) if number else f"chart-{key}"
+    if number is not None or kind:
+        label = f'<span class="figure-label">{escape(number.label if number else kind)}:</span> '
+        caption = label + escape(table.title)
+    else:
+        caption = escape(table.caption or table.title)
+    return f'<figure class="chart" id="{ident}">{chart_markup}<figcaption>{caption}</figcaption></figure>\n'

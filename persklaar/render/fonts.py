@@ -124,6 +124,17 @@ def unused_face(rule: str, used: frozenset[int]) -> bool:
     return bool(ranges) and not any(lo <= code <= hi for code in used for lo, hi in ranges)
 
 
+def unicode_range(codes: Iterable[int]) -> str:
+    """`U+5DE5, U+4EBA-4EBB` for a set of code points (runs written as ranges)."""
+    runs: list[list[int]] = []
+    for code in sorted(set(codes)):
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return ", ".join(f"U+{lo:X}" if lo == hi else f"U+{lo:X}-{hi:X}" for lo, hi in runs)
+
+
 def _ranges(text: str) -> list[tuple[int, int]]:
     ranges = []
     for start, end in _RANGE.findall(text):

@@ -110,13 +110,15 @@ class HtmlRenderer(SyntaxRules, MathRules, XrefRules, RendererHTML):
     def render_ref_href(self, number: int) -> str:
         return f"#link-{number}"
 
-    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None) -> str:
+    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None,
+                      chart: figures.TableNumber | None = None) -> str:
         """A placed data table (a table placed again on the page gets fresh ids); `number`: its
-        id and "Tabel 1.1" where it is a numbered table (`@tbl-…` refers to it)."""
+        id and "Tabel 1.1" where it is a numbered table (`@tbl-…` refers to it); `chart`: the
+        same for its chart where `@fig-…` refers to it ("Figuur 2.1")."""
         table = self.pub.table(table_id)
         if table is None:  # the loader refused this already; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
-        return figures.table_html(table, self.pub.locale, f"table-{page.placed.key(table.id)}", number)
+        return figures.table_html(table, self.pub.locale, f"table-{page.placed.key(table.id)}", number)  # no chart
 
     def render_image_src(self, asset: Asset) -> str:
         return asset.path
@@ -179,11 +181,15 @@ class HtmlRenderer(SyntaxRules, MathRules, XrefRules, RendererHTML):
     def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
         if "table" in token.meta:
-            number = None
+            number = chart = None
             if "number" in token.meta:
                 number = figures.TableNumber(self.render_heading_id(env["body"], token.meta["xref_id"]),
                                              self.number_label(token))
-            return self.render_figure(token.meta["table"], env["page"], number)
+            if "number" in token.meta.get("chart", Token("", "", 0)).meta:  # its chart is a numbered figure
+                holder = token.meta["chart"]
+                chart = figures.TableNumber(self.render_heading_id(env["body"], holder.meta["xref_id"]),
+                                            self.number_label(holder))
+            return self.render_figure(token.meta["table"], env["page"], number, chart)
         language = token.info.strip().split(" ")[0] if token.info else ""
         cls = f' class="language-{html.escape(language)}"' if language else ""
         return f"<pre><code{cls}>{code_html(token.content, language, self.render_code_columns())}</code></pre>\n"

@@ -62,6 +62,12 @@ class XrefRules:
     def table_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f"<table{self.attrs(tokens[idx], env)}>\n"
 
+    def th_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """A pipe table's head cell heads its column (PDF/UA and screen readers want the scope)."""
+        style = tokens[idx].attrGet("style")
+        extra = f' style="{html.escape(str(style))}"' if style else ""
+        return f'<th scope="col"{extra}>'
+
     def table_caption_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return "<caption>" + self.caption_label(tokens[idx - 1])
 

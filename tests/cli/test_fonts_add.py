@@ -12,6 +12,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import tarfile
 import threading
 import zipfile
@@ -124,6 +125,10 @@ def test_fonts_add_makes_a_chinese_chapter_build(tmp_path: Path, registry) -> No
     assert "人工智能" in text.replace(" ", "")
     web_font = (root / "dist/web/fonts/noto-sans-sc-400.woff2").read_bytes()  # cut down to the text's characters
     assert web_font != (root / "fonts/noto-sans-sc-400.woff2").read_bytes()
+    style = (root / "dist/web/style.css").read_text("utf-8")
+    face = next(r for r in re.findall(r"@font-face\s*\{[^}]*\}", style) if "noto-sans-sc-400" in r)
+    ranges = re.search(r"unicode-range: ([^;]+);", face).group(1)  # fetched only where Chinese is written
+    assert ranges == "U+3002, U+4E2D, U+4EBA, U+5DE5, U+6587, U+667A, U+80FD, U+FF0C" and "font-display: swap" in face
     assert not Path("/tmp/pwned").exists()
     with zipfile.ZipFile(root / "dist/mini-boekje.epub") as epub:  # packed, used where the text is Chinese
         css, opf = epub.read("EPUB/css/epub.css").decode(), epub.read("EPUB/content.opf").decode()

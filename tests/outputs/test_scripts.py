@@ -278,7 +278,9 @@ def test_check_accepts_what_the_docs_say_is_covered_and_names_what_they_say_is_n
     for n, (name, text) in enumerate(COVERED.items(), start=10):
         (root / f"content/essay/{n}-{name}.md").write_text(f"---\ntitle: {name}\n---\nx{' '.join(text)}\n", "utf-8")
     for n, char in enumerate(NOT_COVERED, start=30):  # a file each: Ƃ and Ⅳ are both Latin, one finding a file
-        (root / f"content/essay/{n}-not.md").write_text(f"---\ntitle: Not\n---\nNot: o{char}\n", "utf-8")
+        (root / f"content/essay/{n}-not.md").write_text(f"---\ntitle: Not\n---\nNot: q{char}\n", "utf-8")
+    (root / "content/essay/40-nfc.md").write_text("---\ntitle: NFC\n---\nTie\u0302\u0301ng Vie\u0323\u0302t, o\u031b\n",
+                                                  "utf-8")  # decomposed, as macOS saves it: read composed
     result = cli("check", "--root", str(root))
     assert result.returncode == 1
     found = sorted(line for line in result.stderr.splitlines() if line.startswith("content/"))

@@ -154,3 +154,33 @@ def test_lists_of_figures_and_tables_on_request(tmp_path: Path):
     assert lists["lot"] == [("chapter-02-cijfers.xhtml#tbl-landen", "Tabel 2.1 Twee cijfers per land"),
                             ("chapter-03-figuren.xhtml#tbl-banen", "Tabel 3.1 Banen per sector")]
     assert epubcheck(root / "dist/mini-boekje.epub") == []
+
+
+def test_a_data_tables_chart_is_a_figure_when_referred_to(tmp_path: Path):
+    root = copy_project(tmp_path)
+    (root / "content/essay/03-grafiek.md").write_text(
+        "---\ntitle: Grafiek\n---\nDe grafiek @fig-landen hoort bij @tbl-landen.\n", "utf-8")
+    publication = root / "content/publication.yaml"
+    publication.write_text(publication.read_text("utf-8") + "lof: true\n", "utf-8")
+    result = cli("--root", str(root), "booklet", "epub")
+    assert result.returncode == 0, result.stderr + result.stdout
+    page = _page(root / "dist", "chapter-02-cijfers.xhtml")  # where the table is first placed
+    figure = next(f for f in page.iter(f"{XHTML}figure") if f.get("id") == "fig-landen")
+    assert _text(figure.find(f"{XHTML}figcaption")) == "Figuur 2.1: Twee cijfers per land"
+    refs = [(a.get("href"), _text(a)) for a in _page(root / "dist", "chapter-03-grafiek.xhtml").iter(f"{XHTML}a")]
+    assert refs == [("chapter-02-cijfers.xhtml#fig-landen", "Figuur 2.1"),
+                    ("chapter-02-cijfers.xhtml#tbl-landen", "Tabel 2.1")]
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(root / "dist/mini-boekje.pdf").pages))
+    assert "Figuur 2.1: Twee cijfers per land" in text and "Grafiek: Twee cijfers per land" not in text
+    assert re.search(r"Lijst van figuren Figuur.2\.1 Twee cijfers per land", text.replace("\u00a0", " "))
+    assert epubcheck(root / "dist/mini-boekje.epub") == []
+
+
+def test_a_chart_reference_to_a_table_without_a_chart_leads_nowhere(tmp_path: Path):
+    root = copy_project(tmp_path)
+    data = root / "content/data/landen.yaml"
+    data.write_text(re.sub(r"(?m)^chart:.*\n", "", data.read_text("utf-8")), "utf-8")
+    (root / "content/essay/03-grafiek.md").write_text("---\ntitle: Grafiek\n---\nZie @fig-landen.\n", "utf-8")
+    result = cli("check", "--root", str(root))
+    assert result.returncode == 1
+    assert "content/essay/03-grafiek.md:4:5: cross-reference @fig-landen leads nowhere" in result.stderr

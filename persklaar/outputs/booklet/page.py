@@ -178,7 +178,8 @@ class BookletRenderer(HtmlRenderer):
             return f"#section-{target.anchor}"
         return f"#{self.units[target.unit]}"
 
-    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None) -> str:
+    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None,
+                      chart: figures.TableNumber | None = None) -> str:
         """The data table, then its chart (an SVG image) captioned with the table's title.
 
         figures.figure_html would caption the chart with the table's note, which the
@@ -191,9 +192,8 @@ class BookletRenderer(HtmlRenderer):
         out = figures.table_html(table, self.pub.locale, f"table-{key}", number)
         if not table.chart:
             return out
-        return out + (f'<figure class="chart" id="chart-{key}">{figures.chart_img(table, self.pub.locale)}'
-                      f'<figcaption><span class="figure-label">{self.pub.labels["chart"]}:</span> '
-                      f"{html.escape(table.title)}</figcaption></figure>\n")
+        return out + figures.chart_figure(table, figures.chart_img(table, self.pub.locale), key, chart,
+                                          self.pub.labels["chart"])
 
     # -- the parts of the booklet ------------------------------------------------
     def page(self, prefix: str, unit: str) -> Page:

@@ -141,7 +141,8 @@ class EpubRenderer(HtmlRenderer):
         self.assets[name] = (asset.media_type, images.scaled(self.pub.root, data, asset.media_type, images.SCREEN_PX))
         return name
 
-    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None) -> str:
+    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None,
+                      chart: figures.TableNumber | None = None) -> str:
         table = self.pub.table(table_id)
         if table is None:  # the loader refused this already; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
@@ -151,7 +152,7 @@ class EpubRenderer(HtmlRenderer):
             self.assets[src] = ("image/svg+xml", chart_file(table, self.pub.locale))
         alt = html.escape(figures.chart_description(table, self.pub.locale))
         img = f'<img class="chart" src="{src}" alt="{alt}" aria-describedby="table-{key}" />'
-        return figures.figure_html(table, self.pub.locale, img, key, number)
+        return figures.figure_html(table, self.pub.locale, img, key, number, chart)
 
 
 def chart_file(table: DataTable, locale: Locale) -> bytes:

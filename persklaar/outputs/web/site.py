@@ -27,7 +27,7 @@ from ...core.attributes import size_rules
 from ...core.model import Module, Publication, group_parts
 from ...errors import BuildError, Diagnostics, SourceLocation
 from ...render import figures, templating
-from ...render.fonts import subset, unused_face, used_codes
+from ...render.fonts import cmap, subset, unicode_range, unused_face, used_codes
 from ...render.html import Page
 from ...render.styles import Stylesheet, stylesheets
 from ..epub.pages import CHART_PADDING, Entry, EpubRenderer, Pages, Sheet, asset_names, chapter_stem, module_stem
@@ -76,7 +76,10 @@ def site_styles(pub: Publication) -> Styles:
         def local(match: re.Match, sheet: Stylesheet = sheet) -> str:
             return f'url("{_copy(sheet, match, trusted, files, diags)}")'
 
-        kept = FACE_RULE.sub(lambda m: "" if unused_face(m.group(), used) else m.group(), sheet.text)
+        def face(match: re.Match, sheet: Stylesheet = sheet) -> str:
+            return "" if unused_face(match.group(), used) else _script_range(match.group(), sheet, used)
+
+        kept = FACE_RULE.sub(face, sheet.text)
         text = FONT_FACE.sub(r"\g<0>\n  font-display: swap;", URL.sub(local, kept)).rstrip()
         parts.append(f"/* ---- {sheet.name} ---- */\n{text}\n")
     for path in sorted({f.parent for f in files.values() if f.suffix.lower() in FONT_SUFFIXES}):
@@ -88,6 +91,21 @@ def site_styles(pub: Publication) -> Styles:
     if sizes:
         parts.append(f"/* ---- image sizes ({{width=…}} in the texts) ---- */\n{sizes}\n")
     return Styles("\n".join(parts), dict(sorted(files.items())))
+
+
+def _script_range(rule: str, sheet: Stylesheet, used: frozenset[int]) -> str:
+    """A publication's font for one script (`theme.fonts.scripts`) with the `unicode-range` of
+    what it draws beyond Latin-1, which the body font has: a browser fetches it only for a
+    page that writes that script, and text shows at once in the body font meanwhile."""
+    if "Publication Script" not in rule or re.search(r"unicode-range", rule, re.IGNORECASE):
+        return rule
+    found = URL.search(rule)
+    path = (sheet.base / unquote(found.group(2))).resolve() if found else None
+    if path is None or not path.is_file():
+        return rule
+    stat = path.stat()
+    codes = {c for c in cmap(path, (stat.st_size, stat.st_mtime_ns)) & used if c > 0xFF}
+    return rule[:-1].rstrip() + f" unicode-range: {unicode_range(codes)}; }}" if codes else rule
 
 
 def _copy(sheet: Stylesheet, match: re.Match, trusted: list[Path], files: dict[str, Path],
@@ -142,7 +160,8 @@ class WebRenderer(EpubRenderer):
     def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return f'<aside class="footnote" id="fn-{tokens[idx].meta["note"]}" role="doc-footnote">\n'
 
-    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None) -> str:
+    def render_figure(self, table_id: str, page: Page, number: figures.TableNumber | None = None,
+                      chart: figures.TableNumber | None = None) -> str:
         table = self.pub.table(table_id)
         if table is None:  # the loader refused this already; keep the build honest
             raise BuildError(f"unknown data table {table_id!r}")
@@ -152,7 +171,7 @@ class WebRenderer(EpubRenderer):
         # A table wider than a phone scrolls in its box, which the keyboard can reach (tabindex).
         label = table.title if key == table.id else f"{table.title} ({key.removeprefix(table.id + '-')})"
         box = f'<div class="table-wrap" role="region" tabindex="0" aria-label="{html.escape(label)}">'
-        return f"{box}\n{grid}</div>\n" + figures.chart_figure(table, svg, key)
+        return f"{box}\n{grid}</div>\n" + figures.chart_figure(table, svg, key, chart)
 
 
 @dataclass
