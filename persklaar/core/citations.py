@@ -110,19 +110,21 @@ class _Formatter:
         if self.failed:
             return
         stand_ins = [{**item, "id": "\u2063" + str(item["id"]), "author": [{"family": STAND_IN}]} for item in items]
-        try:
-            self.style = parse_style(chosen)
-        except Exception as exc:
-            diags.error(SourceLocation(chosen.name), f"the CSL style cannot be read: {_reason(exc)}")
-            self.failed = True
-            return
-        self.main = CitationStylesBibliography(self.style, CiteProcJSON(items), formatter.html)
-        self.alt = CitationStylesBibliography(parse_style(chosen), CiteProcJSON(stand_ins), formatter.html)
         self.wanted = wanted
         self.first = references[wanted[0]].where
-        self._register()
-        layout = self.style.root.citation.layout
-        self.affixes = (layout.get("prefix", ""), layout.get("suffix", ""))
+        try:  # a style citeproc cannot use (not XML, no <citation>, no <bibliography>) says so, at the style
+            self.style = parse_style(chosen)
+            for part in ("citation", "bibliography"):
+                if getattr(self.style.root, part, None) is None:
+                    raise ValueError(f"it has no <{part}> element (is it a CSL style?)")
+            self.main = CitationStylesBibliography(self.style, CiteProcJSON(items), formatter.html)
+            self.alt = CitationStylesBibliography(parse_style(chosen), CiteProcJSON(stand_ins), formatter.html)
+            self._register()
+            layout = self.style.root.citation.layout
+            self.affixes = (layout.get("prefix", ""), layout.get("suffix", ""))
+        except Exception as exc:
+            diags.error(chosen.where, f"the CSL style {chosen.name!r} cannot be used: {_reason(exc)}")
+            self.failed = True
 
     def _register(self) -> None:
         from citeproc import Citation, CitationItem
