@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import REPO, cli, epubcheck, labels
+from support import REPO, cli, epubcheck, labels, warm_fonts
 
 
 def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path):
@@ -110,6 +110,7 @@ def test_installed_persklaar_builds_a_new_publication_anywhere(installed: Path, 
     assert probe.stdout.strip().startswith(str(installed)), probe.stdout  # the wheel, not the checkout
     made = run_installed(installed, "new", "book", "--language", "de", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
+    warm_fonts(tmp_path / "book")  # the fonts decoded, as in every test build (cold: tests/render/test_cache.py)
     built = run_installed(installed, cwd=tmp_path / "book")
     assert built.returncode == 0, built.stderr + built.stdout
     dist = tmp_path / "book/dist"
