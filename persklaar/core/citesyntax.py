@@ -20,13 +20,12 @@ from dataclasses import dataclass
 
 from markdown_it.rules_inline import StateInline
 
-from .syntax import XREF_PREFIXES
+from .syntax import XREF_PREFIXES, at_reference
 
 KEY = r"[\w](?:[\w]|[:.#$%&+?<>~/-](?=\w))*"
 _BARE = re.compile(r"@(" + KEY + r")")
 _ITEM = re.compile(r"^(?P<prefix>(?:.*\s)?)(?P<minus>-?)@(?P<key>" + KEY + r")(?P<rest>.*)$", re.DOTALL)
 _AFTER_BARE = re.compile(r" ?\[([^\[\]@]*)\]")
-_NOT_BEFORE = "[-_.+@/\\"
 # locator terms as authors write them (English and Dutch) → the CSL locator label
 LOCATORS = {
     "p": "page", "pp": "page", "page": "page", "pages": "page", "pag": "page", "blz": "page", "bl": "page",
@@ -83,10 +82,7 @@ def _bracket(state: StateInline, silent: bool) -> bool:
 def _bare(state: StateInline, silent: bool) -> bool:
     """`@smith2020` in the text, perhaps followed by ` [p. 33]`."""
     start = state.pos
-    if state.src[start] != "@":
-        return False
-    before = state.src[start - 1] if start > 0 else " "
-    if before.isalnum() or before in _NOT_BEFORE:
+    if not at_reference(state.src, start):
         return False
     match = _BARE.match(state.src, start)
     if match is None or _is_xref(match.group(1)):

@@ -13,10 +13,8 @@
                           after it, the closing `$` none before it and no digit after it
                           (`$5 and $10` stays text); display math numbered by Quarto's
                           `{#eq-…}` (mdit_py_plugins dollarmath, our display block)
-    : Caption {#tbl-id}   a pipe table's caption, on the paragraph after it (Quarto, Pandoc)
-    @fig-id, @tbl-id, @eq-id
-                          cross-references (Quarto): an `xref` token; not after a letter, digit
-                          or `[` (`me@fig-x.nl` is an address, `[@x]` a citation)
+    : Caption {#tbl-id}   a pipe table's caption, on the line or paragraph after it (Quarto, Pandoc)
+    @fig-id, @tbl-id, @eq-id   cross-references (Quarto): `xref` tokens (`at_reference`: not in me@fig-x.nl)
 
 Everything here only *parses*; what an author may write in an attribute, which raw
 HTML passes and what becomes a callout is decided in `core.attributes` and
@@ -44,7 +42,7 @@ _MATH_CLOSE = re.compile(r"\$\$[ \t]*(\{[^{}\n]*\})?[ \t]*$")
 _MATH_ATTRS = re.compile(r"^[ \t]*(\{[^{}\n]*\})")
 XREF_PREFIXES = ("fig", "tbl", "eq")  # Quarto's kinds of numbered element; core.xrefs numbers each
 _XREF = re.compile(r"@((?:" + "|".join(XREF_PREFIXES) + r")-[A-Za-z0-9_-]*[A-Za-z0-9_])")
-_NOT_BEFORE_XREF = "[-_.+@/\\"
+_NOT_BEFORE_AT = "[-_.+@/\\"  # nor a letter or digit: `me@x.nl`, `a/@b`, `\@` start no reference
 _CAPTION = re.compile(r"^:[ \t]+")
 
 
@@ -315,13 +313,16 @@ def _math_attrs(state: StateCore) -> None:
 # ---------------------------------------------------------------- @fig-x, : Caption {#tbl-x}
 
 
+def at_reference(src: str, pos: int) -> bool:
+    """Whether `src[pos]` is an `@` that may start a reference or citation (`_NOT_BEFORE_AT`)."""
+    before = src[pos - 1] if pos > 0 else " "
+    return src[pos] == "@" and not before.isalnum() and before not in _NOT_BEFORE_AT
+
+
 def _xref(state: StateInline, silent: bool) -> bool:
     """`@fig-growth`: a cross-reference token (`meta["id"]`), resolved and numbered by `core.xrefs`."""
     start = state.pos
-    if state.src[start] != "@":
-        return False
-    before = state.src[start - 1] if start > 0 else " "
-    if before.isalnum() or before in _NOT_BEFORE_XREF:
+    if not at_reference(state.src, start):
         return False
     match = _XREF.match(state.src, start)
     if match is None:
