@@ -43,7 +43,8 @@ def check(root: Path, strict: bool, quiet: bool = False) -> int:
     for warning in warnings:
         print(warning, file=sys.stderr)
     if not quiet:
-        print(f"content is valid: {len(pub.chapters)} chapters, {len(pub.modules)} module(s), "
+        written = sum(not c.back_matter for c in pub.chapters)  # not the bibliography persklaar adds
+        print(f"content is valid: {written} chapters, {len(pub.modules)} module(s), "
               f"{len(pub.tables)} data table(s), {len(pub.links)} links, {len(warnings)} warning(s)")
     return 0
 

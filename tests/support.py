@@ -117,7 +117,10 @@ def add_edge_cases(root: Path) -> None:
         shutil.copy(FIXTURES / "citations" / name, root / "content" / name)
     publication = root / "content" / "publication.yaml"
     publication.write_text(publication.read_text("utf-8") + "bibliography: [references.bib, references.json]\n"
-                           "lof: true\nlot: true\n", "utf-8")
+                           "bibliography_placement: both\nlof: true\nlot: true\n", "utf-8")
+    course = root / "content" / "course" / "03-robots.yaml"  # a section that cites: its own list, on its sheet too
+    course.write_text(course.read_text("utf-8").replace("Robots kunnen veel.", "Robots kunnen veel [@doe2019, p. 2].",
+                                                        1), "utf-8")
 
 
 def epubcheck(path: Path) -> list[str]:

@@ -39,12 +39,15 @@ _TAGS = {"i": "em", "em": "em", "b": "strong", "strong": "strong", "sup": "sup",
 
 
 def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], references: Mapping[str, Reference] | None,
-            chosen: Style | None, setting: SourceLocation, title: str, diags: Diagnostics) -> Chapter | None:
-    """Format every citation in place; the bibliography chapter of the cited works (None: nothing cited)."""
+            chosen: Style | None, setting: SourceLocation, title: str, diags: Diagnostics,
+            placement: str = "end") -> tuple[tuple[Chapter, ...], tuple[Module, ...]]:
+    """Format every citation in place. The chapters come back with the bibliography of the cited
+    works last (`placement` "end" or "both"); with "chapters" or "both", each chapter and each
+    course section that cites has the list of its works under it, and its citations lead there."""
     bodies = [c.body for c in chapters] + [s.intro for m in modules for s in m.sections]
     cites = [(body, block, token) for body in bodies for block, token in _cites(body)]
     if not cites:
-        return None
+        return chapters, modules
     if references is None:
         for body, block, token in cites:
             if token.meta["in_text"]:  # `@word` without a bibliography: an at sign, as before
@@ -52,7 +55,7 @@ def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], referenc
             else:
                 diags.error(where(body, block, token.content), f"citation {token.content} but publication.yaml "
                             "names no bibliography: add `bibliography: references.bib` (BibTeX, or CSL JSON/YAML)")
-        return None
+        return chapters, modules
     known = {key.lower(): key for key in references}
     wanted = []
     for body, block, token in cites:
@@ -67,10 +70,10 @@ def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], referenc
             elif known[item.key.lower()] not in wanted:
                 wanted.append(known[item.key.lower()])
     if diags.errors or chosen is None:
-        return None
+        return chapters, modules
     formatter = _Formatter(references, wanted, chosen, diags)
     if formatter.failed:
-        return None
+        return chapters, modules
     for body, block, token in cites:
         at = where(body, block, token.content)
         tokens = formatter.citation(token.meta["items"], token.meta["in_text"], at)
@@ -78,7 +81,12 @@ def resolve(chapters: tuple[Chapter, ...], modules: tuple[Module, ...], referenc
             children = block.children or []
             index = next(i for i, t in enumerate(children) if t is token)
             block.children = [*children[:index], *tokens, *children[index + 1:]]
-    return formatter.chapter(title, setting)
+    if placement != "end":
+        chapters = tuple(replace(c, body=formatter.listed(c.body, title, 2, "")) for c in chapters)
+        modules = tuple(replace(m, sections=tuple(
+            replace(s, intro=formatter.listed(s.intro, title, 3, s.number.replace(".", "-") + "-"))
+            for s in m.sections)) for m in modules)
+    return chapters + ((formatter.chapter(title, setting),) if placement != "chapters" else ()), modules
 
 
 def _cites(body: Body) -> Iterator[tuple[Token, Token]]:
@@ -216,31 +224,61 @@ class _Formatter:
             key = self.key(item)
             before = html.escape(item.prefix + " ") if item.prefix else ""
             after = html.escape(("" if item.suffix[:1] in ",.;:" else " ") + item.suffix) if item.suffix else ""
-            if found < 0:
-                text = f"{before}{text}{after}" if len(items) == 1 else text
+            if found < 0:  # `[-@a]` "(2020)", `@a` "Smith (2020)": the whole citation leads to the entry
+                text = f"{before}\x01{key}\x02{text}\x03{after}" if len(items) == 1 else text
                 continue
             text = (text[:found] + before + f"\x01{key}\x02" + inner + "\x03" + after + text[found + len(inner):])
         return text
 
+    def entries(self) -> list[tuple[str, str]]:
+        """(key, the entry's HTML) of every cited work, in the style's order."""
+        if not hasattr(self, "_entries"):
+            found = [str(e) for e in self.main.bibliography()]
+            self._entries = [(self.key(CiteItem(item.key)), entry)
+                             for item, entry in zip(self.main.items, found, strict=False)]
+        return self._entries
+
+    def entry(self, key: str, entry: str, anchor: str, placed: bool) -> list[Token]:
+        """One work as a paragraph; `placed`: its position is its entry's line (warnings say it)."""
+        opener = Token("paragraph_open", "p", 1, block=True)
+        opener.attrSet("class", "csl-entry")
+        inline = Token("inline", "", 0, block=True, content=html.unescape(re.sub("<[^>]+>", "", entry)))
+        ref = self.references[key]
+        if placed and ref.where.path == self.first.path:
+            opener.map = [ref.where.line - 1, ref.where.line]
+            inline.map = opener.map
+        span = Token("span_open", "span", 1, meta={"html": {"id": anchor}})
+        inline.children = [span, *_tokens(_linked(entry), {}), Token("span_close", "span", -1)]
+        return [opener, inline, Token("paragraph_close", "p", -1, block=True)]
+
     def chapter(self, title: str, setting: SourceLocation) -> Chapter:
         """The bibliography: the cited works in the style's order, each a paragraph."""
-        tokens: list[Token] = []
-        entries = [str(e) for e in self.main.bibliography()]
-        for item, entry in zip(self.main.items, entries, strict=False):
-            key = self.key(CiteItem(item.key))
-            opener = Token("paragraph_open", "p", 1, block=True)
-            opener.attrSet("class", "csl-entry")
-            inline = Token("inline", "", 0, block=True, content=html.unescape(re.sub("<[^>]+>", "", entry)))
-            ref = self.references[key]
-            if ref.where.path == self.first.path:  # a link's position is its entry's line (warnings say it)
-                opener.map = [ref.where.line - 1, ref.where.line]
-                inline.map = opener.map
-            span = Token("span_open", "span", 1, meta={"html": {"id": f"ref-{key}"}})
-            inline.children = [span, *_tokens(_linked(entry), {}), Token("span_close", "span", -1)]
-            tokens += [opener, inline, Token("paragraph_close", "p", -1, block=True)]
+        tokens = [t for key, entry in self.entries() for t in self.entry(key, entry, f"ref-{key}", True)]
         body = Body("", SourceLocation(self.first.path, 1, 1), UNIT, tuple(tokens))
         words = sum(len(t.content.split()) for t in tokens if t.type == "inline")
         return Chapter(UNIT, title, None, body, words, setting, None, back_matter=True)
+
+    def listed(self, body: Body, title: str, level: int, prefix: str) -> Body:
+        """The text with the works it cites listed under it (a heading `title`, then the entries),
+        its citations leading there: `ref-<prefix><key>`, unique on a module's page too."""
+        keys = set(cited(body))
+        if not keys:
+            return body
+        for _, token in body.walk():
+            if token.type == "link_open" and token.meta.get("citation"):
+                token.meta["target"] = Target(body.unit, "heading", f"ref-{prefix}{token.meta['citation']}")
+        taken = {str(t.meta.get("id")) for t in body.headings()}
+        anchor = "bibliography-" + prefix.rstrip("-") if prefix else "bibliography"
+        while anchor in taken:
+            anchor += "-1"
+        opener = Token("container_div_open", "div", 1, block=True,
+                       meta={"html": {"class": "references", "role": "doc-bibliography"}, "references": True})
+        heading = Token("heading_open", f"h{level}", 1, block=True, meta={"id": anchor, "level": level, "text": title})
+        inline = Token("inline", "", 0, block=True, content=title, children=[Token("text", "", 0, content=title)])
+        tokens = [opener, heading, inline, Token("heading_close", f"h{level}", -1, block=True)]
+        tokens += [t for key, entry in self.entries() if key in keys
+                   for t in self.entry(key, entry, f"ref-{prefix}{key}", False)]
+        return replace(body, tokens=(*body.tokens, *tokens, Token("container_div_close", "div", -1, block=True)))
 
 
 def _reason(exc: Exception) -> str:
@@ -286,7 +324,7 @@ class _Tokens(HTMLParser):
         for part in re.split(r"(\x01[^\x02]*\x02|\x03|\x04[^\x05]*\x05)", data):
             if part.startswith("\x01"):
                 link = Token("link_open", "a", 1, meta={"target": Target(UNIT, "heading", "ref-" + part[1:-1]),
-                                                        "citation": True})
+                                                        "citation": part[1:-1]})
                 self.tokens.append(link)
             elif part == "\x03":
                 self.tokens.append(Token("link_close", "a", -1))
@@ -301,17 +339,17 @@ class _Tokens(HTMLParser):
 
 def cited(body: Body) -> list[str]:
     """The keys a text cites, in order of first citation (from the links `resolve` made)."""
-    keys = [t.meta["target"].anchor.removeprefix("ref-") for _, t in body.walk()
-            if t.type == "link_open" and t.meta.get("citation")]
+    keys = [str(t.meta["citation"]) for _, t in body.walk() if t.type == "link_open" and t.meta.get("citation")]
     return list(dict.fromkeys(keys))
 
 
 def sources(chapters: tuple[Chapter, ...], body: Body) -> Body | None:
     """The bibliography's entries for the works `body` cites, as a text of their own (a
-    handout's short reference list), in the bibliography's order; None if it cites none."""
+    handout's short reference list), in the bibliography's order; None if it cites none, or
+    lists them itself (`bibliography_placement: chapters`)."""
     keys = set(cited(body))
     bibliography = next((c for c in chapters if c.back_matter and c.slug == UNIT), None)
-    if not keys or bibliography is None:
+    if not keys or bibliography is None or any(t.meta.get("references") for t in body.tokens):
         return None
     tokens = bibliography.body.tokens
     picked = [token for i in range(0, len(tokens), 3) if _entry_key(tokens[i + 1]) in keys

@@ -1,7 +1,8 @@
 """Every URL of the publication, collected in reading order and numbered once.
 
 The same URL always gets the same number; internal references are not listed. The
-order is the reading order of every output: essay chapters, then course modules. Each
+order is the reading order of every output: essay chapters, then course modules, then the
+back matter (the bibliography). Each
 external link's token gets its number (`meta["link"]`), so no output looks it up again.
 """
 
@@ -31,17 +32,22 @@ def collect(chapters: tuple[Chapter, ...], modules: tuple[Module, ...]) -> tuple
         entry = found.setdefault(url, (text or url, []))
         entry[1].append(where)
 
-    for chapter in chapters:
-        for token, text, where in markdown.links_in(chapter.body):
+    def add_body(body) -> None:
+        for token, text, where in markdown.links_in(body):
             add(str(token.attrGet("href")), text, where)
             tokens.append(token)
+
+    for chapter in chapters:
+        if not chapter.back_matter:
+            add_body(chapter.body)
     for module in modules:
         for section in module.sections:
-            for token, text, where in markdown.links_in(section.intro):
-                add(str(token.attrGet("href")), text, where)
-                tokens.append(token)
+            add_body(section.intro)
             for resource in section.resources:
                 add(resource.url, resource.title, resource.source)
+    for chapter in chapters:
+        if chapter.back_matter:
+            add_body(chapter.body)
     numbers = {url: number for number, url in enumerate(found, start=1)}
     for token in tokens:
         token.meta["link"] = numbers[str(token.attrGet("href"))]

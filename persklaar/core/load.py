@@ -79,7 +79,7 @@ class Loader:
         assert settings is not None and locale is not None
         listed = xrefs.resolve(chapters, modules, settings.numbering, locale.labels, self.diags,
                                {t.id: t.title for t in tables}, frozenset(t.id for t in tables if t.chart))
-        chapters += self.cite(chapters, modules, settings, locale)
+        chapters, modules = self.cite(chapters, modules, settings, locale)
         self.diags.raise_if_errors()
         found = links.collect(chapters, modules)
         self.warn_placeholders(found)
@@ -88,24 +88,23 @@ class Loader:
                            tuple(self.glyphs), tuple(listed))
 
     def cite(self, chapters: tuple[Chapter, ...], modules: tuple[Module, ...], settings: Settings,
-             locale: Locale) -> tuple[Chapter, ...]:
-        """Format the citations; the bibliography chapter, if anything is cited."""
+             locale: Locale) -> tuple[tuple[Chapter, ...], tuple[Module, ...]]:
+        """Format the citations: the chapters with the bibliography, and the modules (core.citations)."""
         at = self.positions.of(("bibliography",))
         references = style = None
         if settings.bibliography:
             errors = len(self.diags.errors)
             references = bibliography.read(settings.bibliography, at, self.content, self.root, self.diags)
             if len(self.diags.errors) > errors:
-                return ()  # a damaged file: its works are not known, so no citation is checked against it
+                return chapters, modules  # a damaged file: its works are unknown, so no citation is checked
             for name in settings.bibliography:
                 path = self.content / name
                 if path.is_file() and path.suffix != ".json":
                     self.glyphs += glyphs.in_text(path.read_text("utf-8", "replace"), self.shown(path))
             style = bibliography.style(settings.csl, locale.language, self.positions.of(("csl",)), self.content,
                                        self.root, self.diags)
-        found = citations.resolve(chapters, modules, references, style, at, locale.labels["bibliography"],
-                                  self.diags)
-        return (found,) if found else ()
+        return citations.resolve(chapters, modules, references, style, at, locale.labels["bibliography"],
+                                 self.diags, settings.bibliography_placement)
 
     # -- files -------------------------------------------------------------------
     def files(self, folder: str, pattern: re.Pattern[str]) -> list[Path]:

@@ -118,6 +118,7 @@ class Settings:
     lot: bool = False  # a list of tables (Pandoc's `lot`)
     bibliography: tuple[str, ...] = ()  # reference files under content/ (core.bibliography)
     csl: str | None = None  # the citation style: a CSL repository name or a .csl file; None: APA
+    bibliography_placement: str = "end"  # the cited works: at the "end", under each of the "chapters", or "both"
 
 
 TargetKind = Literal["unit", "heading", "section"]
@@ -189,7 +190,7 @@ class Body:
 # Ids the page templates use themselves (and prefixes of ids that outputs generate);
 # a heading whose slug would be one of them gets a suffix instead.
 RESERVED_IDS = frozenset({"top", "title", "toc", "toc-title", "colophon", "colophon-title"})
-RESERVED_PREFIXES = ("table-", "chart-", "section-", "cite-", "link-", "fn-", "fnref-")
+RESERVED_PREFIXES = ("table-", "chart-", "section-", "cite-", "link-", "fn-", "fnref-", "ref-")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,8 @@
     chapters: {numbered: true, numbering: chapter}   (or book: figures 1, 2, 3 … through the book)
     bibliography: references.bib           BibTeX or CSL JSON/YAML under content/ (core.bibliography)
     csl:      chicago-author-date         the citation style (APA when not given)
+    bibliography_placement: chapters      the cited works under each chapter and course section
+                                          (end: one bibliography last, the default; both)
     lof: true, lot: true                  lists of figures and of tables after the contents
     labels:   {contents: Inhoudsopgave}   words of the theme's label file, changed
 
@@ -168,6 +170,7 @@ class SettingsFile(_Strict):
     bibliography: Annotated[str, StringConstraints(min_length=1)] | list[Annotated[str, StringConstraints(
         min_length=1)]] = []
     csl: Annotated[str, StringConstraints(min_length=1)] | None = None
+    bibliography_placement: Literal["end", "chapters", "both"] = "end"
 
 
 def colour(text: str) -> tuple[float, float, float] | None:
@@ -210,7 +213,8 @@ def to_settings(data: SettingsFile, pos: Positions, resolver: Resolver, diags: D
                    for n, choice in enumerate(data.theme.fonts.scripts, start=1))
     return Settings(data.reading_speed, data.short_max_minutes, page_size(data.page.size), accent, fonts,
                     _cover(data.cover, pos, resolver, diags), data.chapters.numbered, data.pdf_standard,
-                    data.chapters.numbering, data.lof, data.lot, _files(data.bibliography), data.csl)
+                    data.chapters.numbering, data.lof, data.lot, _files(data.bibliography), data.csl,
+                    data.bibliography_placement)
 
 
 def _files(given: str | list[str]) -> tuple[str, ...]:

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ..core import links
-from ..core.model import Module, Publication, Section, Target
+from ..core.model import Chapter, Module, Publication, Section, Target
+
+
+def essay(pub: Publication) -> list[Chapter]:
+    """The chapters the author wrote, in order: every output prints them before the course modules."""
+    return [c for c in pub.chapters if not c.back_matter]
+
+
+def back_matter(pub: Publication) -> list[Chapter]:
+    """The chapters persklaar adds (the bibliography): every output prints them after the course modules."""
+    return [c for c in pub.chapters if c.back_matter]
 
 
 @dataclass(frozen=True, slots=True)

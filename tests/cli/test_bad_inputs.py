@@ -375,6 +375,10 @@ CASES = [
     Bad("csl-file-no-citation", "content/stijl.csl",
         '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0"><info/></style>\n', 1,
         "it has no <citation> element", files=((PUBLICATION, WITH_BIB[1] + b"csl: stijl.csl\n"), (BIB, WORKS), CITING)),
+    Bad("bib-placement-typo", PUBLICATION, Replace("reading_speed: 200", "reading_speed: 200\nbibliography: references.bib"
+                                                   "\nbibliography_placement: chapter"), 13,
+        "bibliography_placement: expected one of 'end', 'chapters' or 'both', got 'chapter'",
+        files=((BIB, WORKS), CITING)),
     Bad("data-chart-text-column", DATA, Replace("chart: [werkloosheid, vacatures]", "chart: [land]"), 24, "chart column 'land' is not a number column"),
 ]
 

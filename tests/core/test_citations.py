@@ -112,6 +112,51 @@ def test_every_unknown_key_is_reported_with_the_closest(tmp_path: Path):
     ]
 
 
+def _entries(body) -> dict[str, str]:
+    """id → first words of each entry of a reference list in a text."""
+    return {str(t.meta["html"]["id"]): block.content[:12] for block in body.tokens if block.type == "inline"
+            for t in block.children or () if t.type == "span_open" and "id" in t.meta.get("html", {})}
+
+
+def test_each_chapter_and_section_may_list_the_works_it_cites(tmp_path: Path):
+    root = _project(tmp_path, "bibliography_placement: chapters\n")
+    (root / "content/essay/04-meer.md").write_text("---\ntitle: Meer\n---\n## Bibliography\n\nAls [@doe2019].\n",
+                                                   "utf-8")
+    course = root / "content/course/03-robots.yaml"
+    text = course.read_text("utf-8")
+    course.write_text(text.replace("Robots kunnen veel.", "Robots kunnen veel [@doe2019].", 1)
+                      .replace("Deze paragraaf heeft geen bronnen.", "Geen bronnen, maar wel [@doe2019; @smith2020].",
+                               1), "utf-8")
+    pub, _ = load.load(root)
+    assert not any(c.back_matter for c in pub.chapters)  # no bibliography at the end
+    chapters = {c.slug: c for c in pub.chapters}
+    assert _entries(chapters["03-bronnen"].body) == {"ref-doe2019": "Doe, J. (201", "ref-jansen2021": "Jansen, A., ",
+                                                     "ref-smith2020": "Smith, J., &"}  # the style's order
+    assert _entries(chapters["01-begin"].body) == {}  # it cites nothing: no list
+    heading = [t for t in chapters["04-meer"].body.headings()]
+    assert [(t.meta["id"], t.meta["level"], t.meta["text"]) for t in heading] == [
+        ("bibliography", 2, "Bibliography"), ("bibliography-1", 2, "Literatuur")]  # the author's id is kept
+    links = [t.meta["target"] for _, t in chapters["03-bronnen"].body.walk() if t.meta.get("citation")]
+    assert {(t.unit, t.anchor) for t in links} == {("03-bronnen", "ref-smith2020"), ("03-bronnen", "ref-doe2019"),
+                                                   ("03-bronnen", "ref-jansen2021")}
+    first, second = pub.modules[0].sections
+    assert _entries(first.intro) == {"ref-3-doe2019": "Doe, J. (201"}
+    assert _entries(second.intro) == {"ref-3-1-doe2019": "Doe, J. (201", "ref-3-1-smith2020": "Smith, J., &"}
+    assert [t.meta["id"] for t in second.intro.headings()] == ["bibliography-3-1"]
+    assert {t.meta["target"].anchor for _, t in second.intro.walk() if t.meta.get("citation")} == {
+        "ref-3-1-doe2019", "ref-3-1-smith2020"}  # unique on the module's one page
+    assert [link.url for link in pub.links].count("https://labor.test/robots") == 1  # numbered once
+
+
+def test_both_lists_under_the_chapters_and_one_bibliography_at_the_end(tmp_path: Path):
+    pub, _ = load.load(_project(tmp_path, "bibliography_placement: both\n"))
+    assert pub.chapters[-1].back_matter and set(_entries(pub.chapters[-1].body)) == {
+        "ref-doe2019", "ref-jansen2021", "ref-smith2020"}
+    chapter = next(c for c in pub.chapters if c.slug == "03-bronnen")
+    assert set(_entries(chapter.body)) == {"ref-doe2019", "ref-jansen2021", "ref-smith2020"}
+    assert {t.meta["target"].unit for _, t in chapter.body.walk() if t.meta.get("citation")} == {"03-bronnen"}
+
+
 _values = st.recursive(st.none() | st.booleans() | st.integers(-5, 3000) | st.text(max_size=8),
                        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
                                                                                    max_size=3), max_leaves=6)

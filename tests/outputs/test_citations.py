@@ -48,6 +48,8 @@ def test_the_booklet_prints_citations_and_a_bibliography_never_the_source(built:
                   "Vries, 2021)", "(2019)", "Jansen en de Vries (2021) laat zien", "Smith en Jansen (2020, p. 4)"):
         assert cited in text, cited
     bibliography = text[text.rindex("Literatuur Doe"):]
+    assert text.index("Lesmodule 3 Robots in de klas Een korte") < text.rindex("Literatuur Doe") < \
+        text.rindex("Leestijden Leestijd")  # at the end: after the course modules, before the appendices
     assert bibliography.index("Doe, J. (2019).") < bibliography.index("Jansen, A., & de Vries, B. (2021).") \
         < bibliography.index("Smith, J., & Jansen, P. (2020). The Future of Work. Penguin.")
     assert "Not cited" not in text
@@ -77,6 +79,11 @@ def _epub(built: Path, name: str) -> ET.Element:
         return ET.fromstring(epub.read(f"EPUB/{name}"))
 
 
+def _opf(built: Path) -> str:
+    with zipfile.ZipFile(built / "mini-boekje.epub") as epub:
+        return epub.read("EPUB/content.opf").decode()
+
+
 def test_the_epub_links_each_work_to_its_entry_and_passes_epubcheck(built: Path):
     page = _epub(built, "chapter-03-bronnen.xhtml")
     cites = [(a.get("href"), "".join(a.itertext())) for a in page.iter(f"{XHTML}a") if a.get("class") == "citation"]
@@ -84,6 +91,9 @@ def test_the_epub_links_each_work_to_its_entry_and_passes_epubcheck(built: Path)
                          ("chapter-bibliography.xhtml#ref-smith2020", "Smith & Jansen, 2020, p. 33"),
                          ("chapter-bibliography.xhtml#ref-doe2019", "Doe, 2019, pp. 3–4"),
                          ("chapter-bibliography.xhtml#ref-jansen2021", "Jansen & de Vries, 2021")]
+    assert cites[4:] == [("chapter-bibliography.xhtml#ref-doe2019", "(2019)"),  # `[-@doe2019]` and `@key` too
+                         ("chapter-bibliography.xhtml#ref-jansen2021", "Jansen en de Vries (2021)"),
+                         ("chapter-bibliography.xhtml#ref-smith2020", "Smith en Jansen (2020, p. 4)")]
     bibliography = _epub(built, "chapter-bibliography.xhtml")
     section = next(s for s in bibliography.iter(f"{XHTML}section"))
     assert section.get(f"{EPUB_NS}type") == "bibliography" and section.get("role") == "doc-bibliography"
@@ -94,6 +104,11 @@ def test_the_epub_links_each_work_to_its_entry_and_passes_epubcheck(built: Path)
     with zipfile.ZipFile(built / "mini-boekje.epub") as epub:
         nav = epub.read("EPUB/nav.xhtml").decode()
     assert 'href="chapter-bibliography.xhtml">Literatuur</a>' in nav
+    assert nav.index('href="module-03.xhtml"') < nav.index('href="chapter-bibliography.xhtml"') < \
+        nav.index('href="reading-times.xhtml"')
+    opf = _opf(built)
+    spine = re.findall(r'itemref idref="([^"]+)"', opf)
+    assert spine[spine.index("module-03"):] == ["module-03", "chapter-bibliography", "reading-times", "links"]
     assert epubcheck(built / "mini-boekje.epub") == []
 
 
@@ -102,3 +117,4 @@ def test_the_web_edition_has_the_bibliography_page(built: Path):
     assert 'id="ref-smith2020"' in page and 'href="https://doi.org/10.1000/xyz123"' in page
     chapter = (built / "web/chapter-03-bronnen.html").read_text("utf-8")
     assert 'href="chapter-bibliography.html#ref-doe2019" class="citation"' in chapter
+    assert re.search(r'rel="prev"[^>]*href="module-03.html"|href="module-03.html"[^>]*rel="prev"', page)

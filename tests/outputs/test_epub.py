@@ -308,13 +308,15 @@ def test_contents_follow_the_publication(book: Book) -> None:
     pub = book.pub
     tree = toc_tree(book.nav("toc").find("x:ol", NS))
     expected: list[tuple[str, list[str] | None]] = [(L["title_page"], [])]
-    for part, chapters in group_parts(list(pub.chapters), lambda c: c.part):
+    written = [c for c in pub.chapters if not c.back_matter]
+    for part, chapters in group_parts(written, lambda c: c.part):
         if part:
             expected.append((part, [c.title for c in chapters]))
         else:  # a chapter outside any part: its children (headings) are checked below
             expected += [(c.title, None) for c in chapters]
     expected += [(f"{L['course']} {m.number}: {m.title}", [f"{s.number} {s.title}" for s in m.sections])
                  for m in pub.modules]
+    expected += [(c.title, None) for c in pub.chapters if c.back_matter]  # the bibliography: after the modules
     expected += [(L["reading_times"], []), (L["link_appendix"], [])]
     assert [t for t, _, _ in tree] == [t for t, _ in expected]
     for (_, _, kids), (_, want) in zip(tree, expected, strict=False):
@@ -322,7 +324,7 @@ def test_contents_follow_the_publication(book: Book) -> None:
             assert [k[0] for k in kids] == want
     # chapters in reading order, each with its own file and its ## headings as children
     chapters = [e for e in _walk(tree) if e[1].startswith("chapter-") and "#" not in e[1]]
-    assert [t for t, _, _ in chapters] == [c.title for c in pub.chapters]
+    assert [t for t, _, _ in chapters] == [c.title for c in written + [c for c in pub.chapters if c.back_matter]]
     for title, href, kids in chapters:
         page = book.pages[href]
         assert text(page.find(".//x:h1", NS)) == title
@@ -352,7 +354,8 @@ def test_landmarks_and_cover(book: Book) -> None:
     assert book.spine[0] == marks["cover"] and marks["toc"].startswith(book.nav_href)
     first = book.pub.chapters[0]
     assert marks["bodymatter"] == ("part-01.xhtml" if first.part else pages.chapter_file(first))
-    assert marks["backmatter"] == "reading-times.xhtml"
+    back = [c for c in book.pub.chapters if c.back_matter]  # the bibliography opens the back matter
+    assert marks["backmatter"] == (pages.chapter_file(back[0]) if back else "reading-times.xhtml")
     cover = next(i for i in book.manifest.values() if i.get("properties") == "cover-image")
     image = Image.open(io.BytesIO(book.entries[book.full(cover.get("href"))]))
     assert image.format == "PNG" and image.size == package.COVER_SIZE
@@ -477,7 +480,19 @@ def test_edge_cases_are_resolved(edge: Book) -> None:
     tables = [t for t in page.iter(f"{{{NS['x']}}}table") if t.get("id") != "tbl-sectoren"]  # and a pipe table
     assert len(tables) == 2  # the same data table twice, unique ids
     headings = [(tag(h), h.get("id")) for h in page.iter() if re.fullmatch(r"h[1-6]", tag(h))]
-    assert headings == [("h1", "title"), ("h2", "te-diep"), ("h2", "top-1")]  # `top` is taken: top-1, as GitHub
+    assert headings == [("h1", "title"), ("h2", "te-diep"), ("h2", "top-1"), ("h2", "bibliography")]  # `top` is
+    # taken: top-1, as GitHub; then the works the chapter cites (`bibliography_placement: both`), its citations there
+    listed = page.find(".//x:div[@role='doc-bibliography']", NS)
+    assert [s.get("id") for s in listed.iterfind(".//x:p/x:span", NS)] == ["ref-doe2019", "ref-jansen2021",
+                                                                            "ref-smith2020"]
+    assert hrefs["Doe, 2019, p. 3"] == "#ref-doe2019" and hrefs["Jansen en de Vries (2021)"] == "#ref-jansen2021"
+    module = book.pages["module-03.xhtml"]
+    assert [s.get("id") for s in module.iterfind(".//x:div[@role='doc-bibliography']/x:p/x:span", NS)] == [
+        "ref-3-doe2019"]
+    assert [a.get("href") for a in module.iter(f"{{{NS['x']}}}a") if "ref-" in a.get("href", "")] == ["#ref-3-doe2019"]
+    end = book.pages["chapter-bibliography.xhtml"]  # and all of them at the end
+    assert [s.get("id") for s in end.iterfind(".//x:p/x:span", NS)] == ["ref-doe2019", "ref-jansen2021",
+                                                                         "ref-smith2020"]
     empty = book.pages["chapter-03-leeg.xhtml"]
     assert text(empty.find(".//x:h1", NS)) == "Een leeg hoofdstuk"
 

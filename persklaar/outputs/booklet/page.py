@@ -76,8 +76,9 @@ def _write(path: Path, data: bytes) -> None:
 def page_html(pub: Publication, options: BuildOptions) -> str:
     """The booklet as one HTML document, ready for WeasyPrint."""
     renderer = BookletRenderer(pub)
-    chapters = [renderer.chapter(c, i) for i, c in enumerate(pub.chapters, start=1)]
+    chapters = [renderer.chapter(c, i) for i, c in enumerate(views.essay(pub), start=1)]
     modules = [renderer.module(m) for m in pub.modules]
+    back = [renderer.chapter(c, 0) for c in views.back_matter(pub)]
     return templating.render(
         pub, "booklet/booklet.html",
         meta=pub.meta, settings=pub.settings,
@@ -85,7 +86,7 @@ def page_html(pub: Publication, options: BuildOptions) -> str:
         edition_date=pub.locale.date(pub.meta.date),
         icon=next((m.icon for m in pub.modules if m.icon), ""),
         cover_image=pub.settings.cover.image.path if pub.settings.cover.image else "",
-        chapters=chapters, modules=modules, parts=group_parts(chapters, lambda c: c.part),
+        chapters=chapters, modules=modules, back=back, parts=group_parts(chapters, lambda c: c.part),
         times=_times(pub), links=[_link(link, pub) for link in pub.links],
         lists=views.listed(pub, lambda target: renderer.render_target(target, renderer.page("", target.unit))),
     )

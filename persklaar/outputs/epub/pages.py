@@ -196,9 +196,10 @@ class Pages:
     def render(self, cover_image: str) -> Book:
         pages = [self.cover(cover_image), self.title_page()]
         body, toc = self.body()
-        back = [self.reading_times()] + ([self.link_appendix()] if self.pub.links else [])
-        toc = [Entry(self.labels["title_page"], "title.xhtml"), *toc,
-               *(Entry(p.title, p.name) for p in back)]
+        added = [self.chapter(c) for c in views.back_matter(self.pub)]  # the bibliography, after the modules
+        back = [*(page for page, _ in added), self.reading_times()] + ([self.link_appendix()] if self.pub.links else [])
+        toc = [Entry(self.labels["title_page"], "title.xhtml"), *toc, *(entry for _, entry in added),
+               *(Entry(p.title, p.name) for p in back[len(added):])]
         landmarks = self.landmarks(body, back)
         pages += [self.nav(toc, landmarks), *body, *back]
         assets = self.renderer.assets
@@ -210,7 +211,7 @@ class Pages:
         pages: list[Sheet] = []
         toc: list[Entry] = []
         named = 0
-        for part, chapters in group_parts(list(self.pub.chapters), lambda c: c.part):
+        for part, chapters in group_parts(views.essay(self.pub), lambda c: c.part):
             entries = toc
             if part is not None:
                 named += 1
@@ -286,7 +287,7 @@ class Pages:
         number = self.pub.locale.number
         rows = [{"href": self.chapter_file(c), "title": t.title, "words": number(t.words),
                  "minutes": t.minutes}
-                for c, t in zip(self.pub.chapters, reading_time.chapter_times(self.pub), strict=False)]
+                for c, t in zip(views.essay(self.pub), reading_time.chapter_times(self.pub), strict=True)]
         essay = {"rows": rows, "words": number(words), "minutes": minutes}
         modules = [self.module_times(m) for m in self.pub.modules]
         note = self.labels["reading_time_note"].format(speed=number(self.pub.settings.reading_speed))

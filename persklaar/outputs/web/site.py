@@ -26,7 +26,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from ...core.attributes import size_rules
 from ...core.model import Module, Publication, group_parts
 from ...errors import BuildError, Diagnostics, SourceLocation
-from ...render import figures, templating
+from ...render import figures, templating, views
 from ...render.fonts import cmap, subset, unicode_range, unused_face, used_codes
 from ...render.html import Page
 from ...render.styles import Stylesheet, stylesheets
@@ -43,7 +43,9 @@ STYLE_PARTS = ("fonts.css", "tokens.css", "code.css", "callouts.css", "math.css"
 
 def page_names(pub: Publication) -> list[str]:
     """Every page, in reading order (the pager's order)."""
-    return [HOME, *(f"{chapter_stem(c)}.html" for c in pub.chapters), *(f"{module_stem(m)}.html" for m in pub.modules),
+    return [HOME, *(f"{chapter_stem(c)}.html" for c in views.essay(pub)),
+            *(f"{module_stem(m)}.html" for m in pub.modules),
+            *(f"{chapter_stem(c)}.html" for c in views.back_matter(pub)),  # the bibliography
             "reading-times.html", *(["links.html"] if pub.links else [])]
 
 
@@ -198,13 +200,14 @@ class WebPages(Pages):
 
     def page_titles(self) -> list[str]:
         back = [self.labels["reading_times"], *([self.labels["link_appendix"]] if self.pub.links else [])]
-        return [self.pub.meta.title, *(c.title for c in self.pub.chapters),
-                *(self.module_heading(m) for m in self.pub.modules), *back]
+        return [self.pub.meta.title, *(c.title for c in views.essay(self.pub)),
+                *(self.module_heading(m) for m in self.pub.modules), *(c.title for c in views.back_matter(self.pub)),
+                *back]
 
     def render(self) -> Site:  # type: ignore[override]
         parts: list[tuple[str | None, list[Entry]]] = []
         pages: list[Sheet] = []
-        for part, chapters in group_parts(list(self.pub.chapters), lambda c: c.part):
+        for part, chapters in group_parts(views.essay(self.pub), lambda c: c.part):
             parts.append((part, []))
             for chapter in chapters:
                 page, entry = self.chapter(chapter)
@@ -212,7 +215,8 @@ class WebPages(Pages):
                 parts[-1][1].append(entry)
         modules = [self.module(m) for m in self.pub.modules]
         pages += [page for page, _ in modules]
-        back = [self.reading_times()] + ([self.link_appendix()] if self.pub.links else [])
+        back = [self.chapter(c)[0] for c in views.back_matter(self.pub)]  # the bibliography, after the modules
+        back += [self.reading_times()] + ([self.link_appendix()] if self.pub.links else [])
         home = self.home(parts, [(m, entry) for m, (_, entry) in zip(self.pub.modules, modules, strict=True)], back)
         return Site([home, *pages, *back], self.renderer.assets)
 
