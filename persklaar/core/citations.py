@@ -35,6 +35,7 @@ from .model import Body, Chapter, Module, Target
 UNIT = "bibliography"
 STAND_IN = "\ue000"  # the author's name in the formatting that leaves it out
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)]")
+_FIRST_FIELD = re.compile(r"^((?:<[^>]+>)*[\[(]?\d+[\].)]?(?:</[^>]+>)*)(?=[^\s<])")  # a numeric style's "[1]"
 _TAGS = {"i": "em", "em": "em", "b": "strong", "strong": "strong", "sup": "sup", "sub": "sub"}
 
 
@@ -196,7 +197,9 @@ class _Formatter:
             if STAND_IN in left_out:
                 full = self._without_author(full, left_out, in_text)
             elif in_text:  # a style without names in its citations ("[1]"): the names in front
-                full = f"{html.escape(_names(self.references[self.key(items[0])].item))} {full}"
+                term = self.style.root.get_term("and")
+                names = _names(self.references[self.key(items[0])].item, term.text if term is not None else "&")
+                full = f"{html.escape(names)} {full}"
         marked = self._marked(full, items, at)
         return list(_tokens(marked, {self.key(i): i for i in items}))
 
@@ -220,6 +223,8 @@ class _Formatter:
         for item in items:
             single = self._cite(self.main, (replace(item, prefix="", suffix=""),), False, at) or ""
             inner = single.removeprefix(opening).removesuffix(closing) if opening or closing else single
+            if inner == single and (bracketed := re.fullmatch(r"([\[(])([^\[\]()]*)([\])])", single)):
+                inner = bracketed.group(2)  # IEEE's brackets are a group's affixes: "[see also 2, p. 4]"
             found = text.find(inner) if inner and "<" not in inner else -1
             key = self.key(item)
             before = html.escape(item.prefix + " ") if item.prefix else ""
@@ -234,26 +239,27 @@ class _Formatter:
         """(key, the entry's HTML) of every cited work, in the style's order."""
         if not hasattr(self, "_entries"):
             found = [str(e) for e in self.main.bibliography()]
+            if self.style.root.bibliography.get("second-field-align"):  # "[1]" in a column of its own: citeproc-py
+                found = [_FIRST_FIELD.sub(r"\1 ", e, count=1) for e in found]  # prints "[1]Knuth", here "[1] Knuth"
             self._entries = [(self.key(CiteItem(item.key)), entry)
                              for item, entry in zip(self.main.items, found, strict=False)]
         return self._entries
 
-    def entry(self, key: str, entry: str, anchor: str, placed: bool) -> list[Token]:
-        """One work as a paragraph; `placed`: its position is its entry's line (warnings say it)."""
+    def entry(self, key: str, entry: str, anchor: str) -> list[Token]:
+        """One work as a paragraph; its links' position is its entry in the reference file (warnings say it)."""
         opener = Token("paragraph_open", "p", 1, block=True)
         opener.attrSet("class", "csl-entry")
         inline = Token("inline", "", 0, block=True, content=html.unescape(re.sub("<[^>]+>", "", entry)))
-        ref = self.references[key]
-        if placed and ref.where.path == self.first.path:
-            opener.map = [ref.where.line - 1, ref.where.line]
-            inline.map = opener.map
         span = Token("span_open", "span", 1, meta={"html": {"id": anchor}})
         inline.children = [span, *_tokens(_linked(entry), {}), Token("span_close", "span", -1)]
+        for token in inline.children:
+            if token.type == "link_open" and token.attrGet("href"):
+                token.meta["at"] = self.references[key].where
         return [opener, inline, Token("paragraph_close", "p", -1, block=True)]
 
     def chapter(self, title: str, setting: SourceLocation) -> Chapter:
         """The bibliography: the cited works in the style's order, each a paragraph."""
-        tokens = [t for key, entry in self.entries() for t in self.entry(key, entry, f"ref-{key}", True)]
+        tokens = [t for key, entry in self.entries() for t in self.entry(key, entry, f"ref-{key}")]
         body = Body("", SourceLocation(self.first.path, 1, 1), UNIT, tuple(tokens))
         words = sum(len(t.content.split()) for t in tokens if t.type == "inline")
         return Chapter(UNIT, title, None, body, words, setting, None, back_matter=True)
@@ -277,7 +283,7 @@ class _Formatter:
         inline = Token("inline", "", 0, block=True, content=title, children=[Token("text", "", 0, content=title)])
         tokens = [opener, heading, inline, Token("heading_close", f"h{level}", -1, block=True)]
         tokens += [t for key, entry in self.entries() if key in keys
-                   for t in self.entry(key, entry, f"ref-{prefix}{key}", False)]
+                   for t in self.entry(key, entry, f"ref-{prefix}{key}")]
         return replace(body, tokens=(*body.tokens, *tokens, Token("container_div_close", "div", -1, block=True)))
 
 
@@ -285,13 +291,14 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _names(item: Mapping) -> str:
-    """The authors' family names, for an in-text citation of a style without them ("Smith and Doe")."""
+def _names(item: Mapping, conjunction: str) -> str:
+    """The authors' names, for an in-text citation of a style without them ("Jansen and de Vries")."""
     people = item.get("author") or item.get("editor") or []
-    names = [p.get("family") or p.get("literal") or "" for p in people if isinstance(p, dict)]
+    names = [" ".join(filter(None, (p.get("non-dropping-particle"), p.get("family") or p.get("literal"))))
+             for p in people if isinstance(p, dict)]
     if len(names) > 2:
         return f"{names[0]} et al."
-    return " & ".join(n for n in names if n) or str(item.get("title", ""))
+    return f" {conjunction} ".join(n for n in names if n) or str(item.get("title", ""))
 
 
 def _linked(entry: str) -> str:

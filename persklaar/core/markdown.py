@@ -234,7 +234,8 @@ def links_in(body: Body) -> list[tuple[Token, str, SourceLocation]]:
             if token.type == "link_open":
                 href = str(token.attrGet("href") or "")
                 if is_external(href):
-                    found.append((token, _link_text(children, i), where(body, block, href[:20])))
+                    at = token.meta.get("at") or where(body, block, href[:20])  # a bibliography entry's: its file's
+                    found.append((token, _link_text(children, i), at))
     return found
 
 

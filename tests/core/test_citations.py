@@ -101,6 +101,17 @@ def test_another_style_by_name(tmp_path: Path):
     assert "(zie Doe 2019, 3–4; Jansen en de Vries 2021)" in text
 
 
+def test_a_numeric_style(tmp_path: Path):
+    pub, _ = load.load(_project(tmp_path, "csl: ieee\n"))
+    text = _text(pub, "03-bronnen")
+    assert "Tussen haakjes [1]. Met een pagina [1, p. 33]." in text
+    assert "[zie 2, pp. 3–4], [3]" in text  # the prefix inside IEEE's brackets
+    assert "Jansen en de Vries [3] laat zien" in text  # in the text: the names (with their particle) in front
+    entries = [b.content for b in pub.chapters[-1].body.tokens if b.type == "inline"]
+    assert [e[:16] for e in entries] == ["[1] J. Smith en ", "[2] J. Doe, “Rob", "[3] A. Jansen en"]  # "[1] J.", not
+    # "[1]J.": citeproc-py joins the number column to the text
+
+
 def test_every_unknown_key_is_reported_with_the_closest(tmp_path: Path):
     root = _project(tmp_path)
     (root / "content/essay/04-fout.md").write_text("---\ntitle: Fout\n---\nZie [@smith2002; @doe2091].\n", "utf-8")
@@ -145,7 +156,8 @@ def test_each_chapter_and_section_may_list_the_works_it_cites(tmp_path: Path):
     assert [t.meta["id"] for t in second.intro.headings()] == ["bibliography-3-1"]
     assert {t.meta["target"].anchor for _, t in second.intro.walk() if t.meta.get("citation")} == {
         "ref-3-1-doe2019", "ref-3-1-smith2020"}  # unique on the module's one page
-    assert [link.url for link in pub.links].count("https://labor.test/robots") == 1  # numbered once
+    link = next(link for link in pub.links if link.url == "https://labor.test/robots")  # numbered once,
+    assert {str(w) for w in link.sources} == {"content/references.bib:10:1"}  # at its entry (warnings say it)
 
 
 def test_both_lists_under_the_chapters_and_one_bibliography_at_the_end(tmp_path: Path):
