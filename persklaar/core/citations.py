@@ -18,6 +18,7 @@ author's name, which is then cut out (or moved in front).
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 from collections.abc import Iterator, Mapping
@@ -235,15 +236,13 @@ class _Formatter:
             text = (text[:found] + before + f"\x01{key}\x02" + inner + "\x03" + after + text[found + len(inner):])
         return text
 
+    @functools.cached_property
     def entries(self) -> list[tuple[str, str]]:
-        """(key, the entry's HTML) of every cited work, in the style's order."""
-        if not hasattr(self, "_entries"):
-            found = [str(e) for e in self.main.bibliography()]
-            if self.style.root.bibliography.get("second-field-align"):  # "[1]" in a column of its own: citeproc-py
-                found = [_FIRST_FIELD.sub(r"\1 ", e, count=1) for e in found]  # prints "[1]Knuth", here "[1] Knuth"
-            self._entries = [(self.key(CiteItem(item.key)), entry)
-                             for item, entry in zip(self.main.items, found, strict=False)]
-        return self._entries
+        """(key, the entry's HTML) of every cited work, in the style's order (formatted once)."""
+        found = [str(e) for e in self.main.bibliography()]
+        if self.style.root.bibliography.get("second-field-align"):  # "[1]" in a column of its own: citeproc-py
+            found = [_FIRST_FIELD.sub(r"\1 ", e, count=1) for e in found]  # prints "[1]Knuth", here "[1] Knuth"
+        return [(self.key(CiteItem(item.key)), entry) for item, entry in zip(self.main.items, found, strict=False)]
 
     def entry(self, key: str, entry: str, anchor: str) -> list[Token]:
         """One work as a paragraph; its links' position is its entry in the reference file (warnings say it)."""
@@ -259,7 +258,7 @@ class _Formatter:
 
     def chapter(self, title: str, setting: SourceLocation) -> Chapter:
         """The bibliography: the cited works in the style's order, each a paragraph."""
-        tokens = [t for key, entry in self.entries() for t in self.entry(key, entry, f"ref-{key}")]
+        tokens = [t for key, entry in self.entries for t in self.entry(key, entry, f"ref-{key}")]
         body = Body("", SourceLocation(self.first.path, 1, 1), UNIT, tuple(tokens))
         words = sum(len(t.content.split()) for t in tokens if t.type == "inline")
         return Chapter(UNIT, title, None, body, words, setting, None, back_matter=True)
@@ -282,7 +281,7 @@ class _Formatter:
         heading = Token("heading_open", f"h{level}", 1, block=True, meta={"id": anchor, "level": level, "text": title})
         inline = Token("inline", "", 0, block=True, content=title, children=[Token("text", "", 0, content=title)])
         tokens = [opener, heading, inline, Token("heading_close", f"h{level}", -1, block=True)]
-        tokens += [t for key, entry in self.entries() if key in keys
+        tokens += [t for key, entry in self.entries if key in keys
                    for t in self.entry(key, entry, f"ref-{prefix}{key}")]
         return replace(body, tokens=(*body.tokens, *tokens, Token("container_div_close", "div", -1, block=True)))
 
